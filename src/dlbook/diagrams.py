@@ -1,0 +1,166 @@
+"""Diagrams of models, drawn with Graphviz and shown inline as SVG (chapters 4, 6, 7).
+
+:func:`diagram` takes DOT text, as the lectures write it, and
+:func:`model_diagram` draws a ``keras.Sequential`` or ``torch.nn.Sequential``
+from the model object itself. The renderer is Debian's ``dot`` when it is on
+the PATH, else the ``graphviz-pure`` command this package depends on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+RENDERERS = ("dot", "graphviz-pure")
+
+_GRAPH_HEADER = re.compile(r"^\s*(strict\s+)?(di)?graph\b", re.IGNORECASE)
+
+
+class RendererNotFoundError(RuntimeError):
+    """No Graphviz renderer is installed."""
+
+
+def find_renderer() -> str:
+    """Path of the first Graphviz renderer found: ``dot``, then ``graphviz-pure``.
+
+    Both the PATH and the directory of the running Python (a virtual
+    environment's ``bin``, even when it is not activated) are searched.
+    """
+    for name in RENDERERS:
+        found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+        if found:
+            return found
+    raise RendererNotFoundError(
+        "No Graphviz renderer found to draw the diagram: looked for "
+        + " and ".join(f"'{name}'" for name in RENDERERS)
+        + " on the PATH and next to "
+        + sys.executable
+        + ". Install the book's dependencies (`pip install -e .`, which brings graphviz-pure) "
+        "or Debian's renderer (`apt-get install graphviz`)."
+    )
+
+
+def dot_to_svg(source: str) -> str:
+    """Render complete DOT text to SVG markup (without the XML prolog)."""
+    if not isinstance(source, str):
+        raise TypeError(f"source must be DOT text (a str), got {type(source).__name__}")
+    result = subprocess.run(
+        [find_renderer(), "-Tsvg"], input=source.encode(), capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        raise ValueError(f"Graphviz could not draw this DOT text:\n{result.stderr.decode(errors='replace')}")
+    svg = result.stdout.decode()
+    return svg[svg.index("<svg") :]
+
+
+class Diagram:
+    """A rendered diagram: inline SVG in a page, with its DOT source kept in ``source``."""
+
+    def __init__(self, source: str, svg: str, description: str) -> None:
+        self.source = source
+        self.svg = svg
+        self.description = description
+
+    def _repr_html_(self) -> str:
+        label = html.escape(self.description, quote=True)
+        svg = self.svg.replace("<svg", f'<svg role="img" aria-label="{label}"', 1)
+        return f'<div class="dlbook-diagram">{svg}</div>'
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return f"<Diagram: {self.description}>"
+
+
+def diagram(source: Any, description: str = "diagram") -> Diagram:
+    """Draw DOT text (or a ``graphviz.Source``/``Digraph``) as an inline SVG.
+
+    Text that is only a graph's body, like the lecture's ``gv('"x" -> "y"')``,
+    is wrapped in ``digraph G { rankdir=LR; ... }``. ``description`` is read
+    out by screen readers.
+    """
+    text = getattr(source, "source", source)
+    if not isinstance(text, str):
+        raise TypeError(f"source must be DOT text or a graphviz object, got {type(source).__name__}")
+    if not text.strip():
+        raise ValueError("source must not be empty DOT text")
+    if not _GRAPH_HEADER.match(text):
+        text = "digraph G {\n  rankdir=LR;\n" + text + "\n}"
+    return Diagram(text, dot_to_svg(text), description)
+
+
+def model_diagram(model: Any, input_name: str = "x") -> Diagram:
+    """Draw a ``keras.Sequential`` or ``torch.nn.Sequential`` layer by layer.
+
+    Each layer is a box with its size and parameter count; activations label
+    the arrows leaving a layer, as in the lectures' hand-drawn diagrams.
+    """
+    layers = _describe_layers(model)
+    lines = ["digraph model {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];',
+             '  edge [fontname="Helvetica"];', f'  in [label="{_quote(input_name)}", shape=plaintext];']
+    previous, activation = "in", ""
+    for index, (label, layer_activation) in enumerate(layers):
+        node = f"layer{index}"
+        lines.append(f'  {node} [label="{_quote(label)}"];')
+        lines.append(f'  {previous} -> {node} [label="{_quote(activation)}"];')
+        previous, activation = node, layer_activation
+    lines.append('  out [label="yhat", shape=plaintext];')
+    lines.append(f'  {previous} -> out [label="{_quote(activation)}"];')
+    lines.append("}")
+    text = "\n".join(lines)
+    summary = ", ".join(label.replace("\\n", " ") for label, _ in layers)
+    return Diagram(text, dot_to_svg(text), f"model: {summary}")
+
+
+def _quote(text: str) -> str:
+    return text.replace('"', '\\"')
+
+
+def _describe_layers(model: Any) -> list[tuple[str, str]]:
+    """(box label, activation after it) for each weighted layer of ``model``."""
+    module = type(model).__module__
+    if module.startswith("keras") or module.startswith("tf_keras"):
+        return _keras_layers(model)
+    if module.startswith("torch"):
+        return _torch_layers(model)
+    raise TypeError(f"model must be a keras.Sequential or torch.nn.Sequential, got {type(model).__name__}")
+
+
+def _keras_layers(model: Any) -> list[tuple[str, str]]:
+    if not hasattr(model, "layers") or not model.layers:
+        raise ValueError("the Keras model has no layers to draw")
+    described = []
+    for layer in model.layers:
+        units = getattr(layer, "units", None)
+        if units is None:
+            raise TypeError(f"model_diagram draws Dense layers only, got {type(layer).__name__}")
+        activation = getattr(layer.activation, "__name__", "")
+        params = f"{layer.count_params()} params" if layer.built else "not built yet"
+        bias = "bias" if layer.use_bias else "no bias"
+        described.append((f"Dense({units}), {bias}\\n{params}", "" if activation == "linear" else activation))
+    return described
+
+
+def _torch_layers(model: Any) -> list[tuple[str, str]]:
+    import torch
+
+    if not isinstance(model, torch.nn.Sequential) or len(model) == 0:
+        raise ValueError("the PyTorch model must be a non-empty torch.nn.Sequential")
+    described: list[tuple[str, str]] = []
+    for module in model:
+        if isinstance(module, torch.nn.Linear):
+            params = sum(p.numel() for p in module.parameters())
+            bias = "bias" if module.bias is not None else "no bias"
+            described.append((f"Linear({module.in_features}, {module.out_features}), {bias}\\n{params} params", ""))
+        elif described and not any(True for _ in module.parameters()):
+            label, _ = described[-1]
+            described[-1] = (label, type(module).__name__.lower())
+        else:
+            raise TypeError(f"model_diagram draws Linear layers and activations only, got {type(module).__name__}")
+    return described
