@@ -23,9 +23,9 @@ def editions(book: Path = BOOK) -> list[str]:
     return sorted(p.name for p in book.iterdir() if (p / "index.md").is_file())
 
 
-def sphinx_command(language: str, source: Path, out: Path, extra: list[str]) -> list[str]:
+def sphinx_command(language: str, source: Path, out: Path, extra: list[str], program: str = "sphinx") -> list[str]:
     return [
-        sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going",
+        sys.executable, "-m", program, "-b", "html", "-n", "-W", "--keep-going",
         "-c", str(ROOT), "-D", f"language={language}", "-d", str(out / ".doctrees" / language),
         *extra, str(source), str(out / language),
     ]  # fmt: skip
@@ -36,8 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--book", type=Path, default=BOOK, help="folder holding one folder per edition")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html", help="output folder")
     parser.add_argument("--edition", action="append", help="build only this edition (repeatable)")
+    parser.add_argument("--serve", metavar="LANGUAGE", help="preview one edition with live reload (sphinx-autobuild)")
     parser.add_argument("sphinx_args", nargs="*", help="extra sphinx-build arguments (after --)")
     args = parser.parse_args(argv)
+
+    if args.serve:
+        command = sphinx_command(args.serve, args.book / args.serve, args.out, args.sphinx_args, "sphinx_autobuild")
+        return subprocess.call(command, cwd=ROOT)
 
     chosen = args.edition or editions(args.book)
     for language in chosen:

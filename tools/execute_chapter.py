@@ -64,18 +64,27 @@ def read_chapter(path: Path) -> nbformat.NotebookNode:
     return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), add_source_map=True, path=path)
 
 
-def execute_chapter(path: Path, timeout: int = 300) -> list[CellResult]:
-    """Run every code cell of the chapter at ``path`` in a fresh kernel, in its folder."""
+def execute_chapter(path: Path, timeout: int = 300, notebook: nbformat.NotebookNode | None = None) -> list[CellResult]:
+    """Run every code cell of the chapter at ``path`` in a fresh kernel, in its folder.
+
+    The outputs are also written into ``notebook`` (read from ``path`` unless given).
+    """
     path = Path(path).resolve()
-    notebook = read_chapter(path)
+    notebook = read_chapter(path) if notebook is None else notebook
     source_map = notebook.metadata.get("source_map", [])
     code_cells = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
     results: list[CellResult] = []
     previous_env = {k: os.environ.get(k) for k in KERNEL_ENV}
     os.environ.update(KERNEL_ENV)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", record_timing=False,  # timing metadata would change the cache key
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     try:
         with client.setup_kernel():
+            # as nbclient's own execute() does: the cache and myst-nb need the kernel's language
+            info = client.wait_for_reply(client.kc.kernel_info())
+            notebook.metadata["language_info"] = info["content"]["language_info"]
             for number, (cell_index, cell) in enumerate(code_cells, start=1):
                 line = source_map[cell_index] + 1 if cell_index < len(source_map) else 0
                 tags = list(cell.metadata.get("tags", []))
@@ -127,3 +136,31 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def executed_notebook(path: Path, cache_path: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode, bool]:
+    """The chapter executed, from the build's jupyter-cache if its code is unchanged.
+
+    When the cache has no match the chapter is executed here, cell by cell
+    (failures name the file, cell and line), and stored in the cache, so the
+    Sphinx build that follows does not execute it again. Returns the executed
+    notebook and whether it came from the cache.
+    """
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    path = Path(path).resolve()
+    cache = get_cache(str(cache_path))
+    notebook = read_chapter(path)
+    try:
+        _, merged = cache.merge_match_into_notebook(notebook)
+        return merged, True
+    except KeyError:
+        pass
+    start = time.perf_counter()
+    execute_chapter(path, timeout=timeout, notebook=notebook)
+    seconds = time.perf_counter() - start
+    cache.cache_notebook_bundle(
+        CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}), check_validity=False, overwrite=True
+    )
+    return notebook, False

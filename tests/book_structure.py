@@ -1,0 +1,122 @@
+"""Reading a chapter's structure, for the parity test and the build tests."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+EDITIONS = sorted(p.name for p in BOOK.iterdir() if (p / "index.md").is_file())
+
+_FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\s*(?P<info>\S.*)?$")
+_HEADING = re.compile(r"^(#{1,6})\s+\S")
+_LABEL = re.compile(r"^\((?P<label>[^)\s]+)\)=\s*$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[^}]+)\}")
+_TAGS = re.compile(r"^:tags:\s*\[(?P<tags>[^\]]*)\]")
+
+
+@dataclass
+class CodeCell:
+    line: int
+    source: str
+    tags: tuple[str, ...]
+
+
+@dataclass
+class Chapter:
+    path: Path
+    outline: list[tuple]  # ("heading", level) | ("label", name) | ("directive", name)
+    cells: list[CodeCell]
+
+
+def read_chapter(path: Path) -> Chapter:
+    """Headings, labels, directives and code cells of a MyST file, in order."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    outline: list[tuple] = []
+    cells: list[CodeCell] = []
+    i = 0
+    if lines and lines[0].strip() == "---":  # front matter
+        i = lines.index("---", 1) + 1
+    while i < len(lines):
+        line = lines[i]
+        fence = _FENCE.match(line)
+        if fence and fence.group("info"):
+            marker, info = fence.group("fence"), fence.group("info")
+            directive = _DIRECTIVE.match(info)
+            name = directive.group("name") if directive else "code"
+            end = next(
+                (j for j in range(i + 1, len(lines)) if lines[j].strip() == marker[0] * len(marker)),
+                len(lines),
+            )
+            body = lines[i + 1 : end]
+            if name == "code-cell":
+                options = [b for b in body if b.startswith(":")]
+                tags: tuple[str, ...] = ()
+                for option in options:
+                    match = _TAGS.match(option)
+                    if match:
+                        tags = tuple(t.strip().strip("'\"") for t in match.group("tags").split(",") if t.strip())
+                code = "\n".join(b for b in body if not b.startswith(":"))
+                cells.append(CodeCell(i + 1, code, tags))
+                outline.append(("code-cell", tags))
+                i = end + 1
+                continue
+            if directive:
+                outline.append(("directive", name))
+                # a directive's body may hold headings or labels only in nested
+                # content, which we read on: do not skip it
+            i += 1
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            outline.append(("heading", len(heading.group(1))))
+        label = _LABEL.match(line.strip())
+        if label:
+            outline.append(("label", label.group("label")))
+        i += 1
+    return Chapter(path, outline, cells)
+
+
+def code_shape(source: str) -> list[tuple[int, str]]:
+    """Tokens of a code cell with comments dropped and string contents blanked.
+
+    Two editions' cells agree when only their comments and the text of their
+    strings differ (Korean labels in figures, say).
+    """
+    shape = []
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError) as error:
+        raise ValueError(f"cannot tokenize code cell: {error}\n{source}") from error
+    for token in tokens:
+        if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING):
+            continue
+        if token.type == tokenize.STRING:
+            # (on Python 3.11 an f-string is one STRING token, blanked whole)
+            prefix = re.match(r"^[a-zA-Z]*", token.string).group(0).lower()
+            shape.append((token.type, prefix + "STR"))
+        else:
+            shape.append((token.type, token.string))
+    return shape
+
+
+def toctree_entries(index: Path) -> list[str]:
+    """The documents listed by the toctrees of an index page, in order."""
+    entries, inside = [], False
+    for line in index.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```{toctree}"):
+            inside = True
+        elif inside and line.startswith("```"):
+            inside = False
+        elif inside and line.strip() and not line.startswith(":"):
+            entries.append(line.strip())
+    return entries
+
+
+def chapters(edition: str) -> list[Path]:
+    return sorted((BOOK / edition).rglob("*.md"))

@@ -1,0 +1,72 @@
+"""A broken book stops the build with a message that names the file and what is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from execute_chapter import ChapterError, execute_chapter
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def build(book: Path, tmp_path: Path, *editions: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--out", str(tmp_path / "html")]
+    for edition in editions:
+        command += ["--edition", edition]
+    command += ["--", "-D", f"nb_execution_cache_path={tmp_path / 'cache'}"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+
+
+def test_a_broken_cell_fails_the_build_naming_file_and_cell(tmp_path):
+    result = build(FIXTURES / "broken", tmp_path, "en")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert str(FIXTURES / "broken" / "en" / "broken.md") in output
+    assert "y = x + name_that_does_not_exist" in output  # the failing cell's source
+    assert "NameError" in output
+    assert "the en edition failed" in output
+
+
+def test_executing_a_broken_chapter_names_cell_and_line():
+    with pytest.raises(ChapterError) as raised:
+        execute_chapter(FIXTURES / "broken" / "en" / "broken.md")
+    message = str(raised.value)
+    assert "broken.md: code cell 2 (line 17) failed" in message
+    assert "name_that_does_not_exist" in message
+
+
+def test_a_chapter_without_its_twin_fails_the_build(tmp_path):
+    result = build(FIXTURES / "twinless", tmp_path, "en")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "lonely.md has no twin" in output and "add the ko chapter or remove this one" in output
+
+
+def test_a_chapter_missing_from_the_table_of_contents_fails_the_build(tmp_path):
+    result = build(FIXTURES / "orphan", tmp_path, "en")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "forgotten.md" in output and "toctree" in output
+
+
+def test_an_unknown_edition_is_refused(tmp_path):
+    (tmp_path / "book" / "fr").mkdir(parents=True)
+    (tmp_path / "book" / "fr" / "index.md").write_text("# Livre\n")
+    result = build(tmp_path / "book", tmp_path, "fr")
+    assert result.returncode != 0
+    assert "Unknown edition language 'fr'" in result.stdout + result.stderr
+
+
+def test_a_missing_korean_font_says_how_to_fix_it(monkeypatch):
+    import importlib.util
+
+    from dlbook import style
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="koreanize-matplotlib"):
+        style.use_book_style()

@@ -1,0 +1,52 @@
+"""Every chapter of every edition executes; error demos still raise and nothing else does.
+
+Each chapter runs once, cell by cell, so a failure names its file, cell and
+line; the executed notebook goes into the build's jupyter-cache, so the site
+build in test_site.py reuses it instead of executing the chapter again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from book_structure import BOOK, EDITIONS, chapters, read_chapter
+from execute_chapter import executed_notebook
+
+CACHE = BOOK.parent / "_build" / ".jupyter_cache"
+CHAPTERS = [p for edition in EDITIONS for p in chapters(edition) if read_chapter(p).cells]
+
+
+@pytest.fixture(scope="module", params=CHAPTERS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def executed(request) -> tuple[Path, list]:
+    notebook, _ = executed_notebook(request.param, CACHE)
+    return request.param, [c for c in notebook.cells if c.cell_type == "code"]
+
+
+def test_error_demos_raise_and_no_other_cell_does(executed):
+    path, cells = executed
+    source_cells = read_chapter(path).cells
+    assert len(cells) == len(source_cells)
+    for number, (cell, source) in enumerate(zip(cells, source_cells), start=1):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        where = f"{path}: code cell {number} (line {source.line})"
+        if "raises-exception" in source.tags:
+            assert errors, f"{where} is tagged raises-exception but no longer raises"
+        else:
+            assert not errors, f"{where} raised {errors[0]['ename']}: {errors[0]['evalue']}"
+
+
+def test_cells_write_nothing_to_stderr(executed):
+    path, cells = executed
+    for number, cell in enumerate(cells, start=1):
+        for output in cell.get("outputs", []):
+            assert not (output.get("output_type") == "stream" and output.get("name") == "stderr"), (
+                f"{path}: code cell {number} wrote to stderr:\n{output.get('text')}"
+            )
+
+
+def test_every_chapter_is_checked():
+    names = {(p.parent.name, p.name) for p in CHAPTERS}
+    for edition in EDITIONS:
+        assert any(e == edition for e, _ in names)

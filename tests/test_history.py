@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from dlbook import History
+
+
+def test_records_a_hand_written_torch_loop():
+    What = torch.tensor([[-5.0], [10.0]], requires_grad=True)
+    history = History()
+    for _ in range(3):
+        loss = (What**2).sum()
+        loss.backward()
+        history.record(params=What, loss=loss, yhat=What * 2)
+        What.data -= 0.1 * What.grad
+        What.grad = None
+    assert len(history) == 3
+    np.testing.assert_allclose(history.params[0], [-5, 10])
+    np.testing.assert_allclose(history.params[1], [-4, 8])  # a copy, not the live tensor
+    np.testing.assert_allclose(history.loss, [125, 80, 51.2], rtol=1e-6)
+    assert history.yhat.shape == (3, 2)
+
+
+def test_records_tensorflow_variables_and_lists_of_arrays():
+    import tensorflow as tf
+
+    history = History()
+    beta = tf.Variable([1.0, 2.0])
+    history.record(params=beta, loss=tf.constant(3.0))
+    beta.assign_add([1.0, 1.0])
+    history.record(params=[np.array([[2.0]]), np.array([3.0])], loss=1.0)
+    np.testing.assert_allclose(history.params, [[1, 2], [2, 3]])
+
+
+def test_keeps_a_diverging_run():
+    history = History()
+    history.record(params=[np.inf, np.nan], loss=np.inf)
+    assert np.isinf(history.loss[0]) and np.isnan(history.params[0, 1])
+
+
+def test_keras_callback_pairs_each_epochs_weights_with_its_loss():
+    import keras
+
+    keras.utils.set_random_seed(1)
+    x = np.linspace(0, 1, 20).reshape(20, 1)
+    y = 2 * x + 1
+    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    net.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    net.set_weights([np.array([[-5.0]]), np.array([10.0])])
+    history = History()
+    net.fit(x, y, epochs=3, batch_size=20, verbose=0, callbacks=[history.keras_callback(x)])
+    assert len(history) == 3 and history.yhat.shape == (3, 20)
+    np.testing.assert_allclose(history.params[0], [-5, 10])
+    first_loss = np.mean((-5 * x + 10 - y) ** 2)
+    assert history.loss[0] == pytest.approx(first_loss, rel=1e-5)
+    np.testing.assert_allclose(history.yhat[0], (-5 * x + 10).ravel(), rtol=1e-5)
+
+
+def test_rejects_inconsistent_steps():
+    history = History()
+    history.record(params=[1.0, 2.0], loss=1.0)
+    with pytest.raises(ValueError, match="params must have 2 numbers"):
+        history.record(params=[1.0], loss=1.0)
+    with pytest.raises(ValueError, match="loss was recorded in earlier steps"):
+        history.record(params=[1.0, 2.0])
+    with pytest.raises(ValueError, match="yhat was not recorded"):
+        history.record(params=[1.0, 2.0], loss=1.0, yhat=[1.0])
+    with pytest.raises(ValueError, match="loss must be a single number"):
+        history.record(params=[1.0, 2.0], loss=[1.0, 2.0])
+    with pytest.raises(TypeError, match="params must be numbers"):
+        history.record(params="abc", loss=1.0)
+    with pytest.raises(ValueError, match="at least one number"):
+        History().record(params=[])

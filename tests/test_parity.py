@@ -1,0 +1,76 @@
+"""The Korean and English editions have the same chapters, sections and code cells in the same order."""
+
+from __future__ import annotations
+
+import pytest
+
+from book_structure import BOOK, EDITIONS, chapters, code_shape, read_chapter, toctree_entries
+
+REFERENCE = "en"
+OTHERS = [e for e in EDITIONS if e != REFERENCE]
+RELATIVE = [p.relative_to(BOOK / REFERENCE) for p in chapters(REFERENCE)]
+
+
+def test_there_are_two_editions():
+    assert set(EDITIONS) == {"ko", "en"}
+
+
+@pytest.mark.parametrize("edition", OTHERS)
+def test_same_chapter_files(edition):
+    theirs = {p.relative_to(BOOK / edition) for p in chapters(edition)}
+    assert theirs == set(RELATIVE), "every chapter file must exist in every edition"
+
+
+@pytest.mark.parametrize("edition", OTHERS)
+def test_same_table_of_contents(edition):
+    assert toctree_entries(BOOK / edition / "index.md") == toctree_entries(BOOK / REFERENCE / "index.md")
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    listed = set(toctree_entries(BOOK / REFERENCE / "index.md"))
+    for path in RELATIVE:
+        if path.name != "index.md":
+            assert path.with_suffix("").as_posix() in listed, f"{path} is not in index.md's toctree"
+
+
+@pytest.mark.parametrize("edition", OTHERS)
+@pytest.mark.parametrize("relative", RELATIVE, ids=str)
+def test_same_outline(edition, relative):
+    """Headings (levels), labels, directives and code cells with their tags, in order."""
+    reference = read_chapter(BOOK / REFERENCE / relative)
+    other = read_chapter(BOOK / edition / relative)
+    assert other.outline == reference.outline
+
+
+@pytest.mark.parametrize("edition", OTHERS)
+@pytest.mark.parametrize("relative", RELATIVE, ids=str)
+def test_same_code(edition, relative):
+    """Code cells agree but for comments and the text of strings."""
+    reference = read_chapter(BOOK / REFERENCE / relative).cells
+    other = read_chapter(BOOK / edition / relative).cells
+    assert len(other) == len(reference), f"{relative}: {len(other)} code cells in {edition}, {len(reference)} in {REFERENCE}"
+    for mine, theirs in zip(reference, other):
+        assert code_shape(theirs.source) == code_shape(mine.source), (
+            f"{relative}: the code cell at line {theirs.line} of the {edition} edition differs from the one "
+            f"at line {mine.line} of the {REFERENCE} edition beyond comments and strings"
+        )
+
+
+def test_code_shape_ignores_comments_and_string_text():
+    en = 'ax.set_title("loss")  # the loss\nyhat = X @ What'
+    ko = 'ax.set_title("손실")  # 손실\nyhat = X @ What'
+    assert code_shape(en) == code_shape(ko)
+
+
+def test_code_shape_sees_a_code_difference():
+    assert code_shape("yhat = X @ What") != code_shape("yhat = What @ X")
+    assert code_shape('print("a")') != code_shape('print(b"a")')
+
+
+def test_outline_sees_a_missing_section(tmp_path):
+    en, ko = tmp_path / "en.md", tmp_path / "ko.md"
+    en.write_text("# T\n\n## A\n\n(lab)=\n## B\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n1/0\n```\n")
+    ko.write_text("# T\n\n## A\n\n```{code-cell} ipython3\n1/0\n```\n")
+    chapter_en, chapter_ko = read_chapter(en), read_chapter(ko)
+    assert chapter_en.outline == [("heading", 1), ("heading", 2), ("label", "lab"), ("heading", 2), ("code-cell", ("raises-exception",))]
+    assert chapter_ko.outline != chapter_en.outline
