@@ -43,7 +43,7 @@ author = "The dlbook authors"
 copyright = "2026, the dlbook authors"
 release = version = "0.1.0"
 
-extensions = ["myst_nb", "sphinx_copybutton", "sphinx_exercise", "sphinx-mathjax-offline", "editions"]
+extensions = ["myst_nb", "sphinx_copybutton", "sphinx_exercise", "sphinx-mathjax-offline", "editions", "korean_search"]
 
 # Sources: MyST Markdown notebooks; _templates and _static are shared.
 templates_path = [str(ROOT / "book" / "_templates")]

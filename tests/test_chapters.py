@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from book_structure import BOOK, EDITIONS, chapters, read_chapter
-from execute_chapter import executed_notebook
+from execute_chapter import execute_chapter, executed_notebook
 
 CACHE = BOOK.parent / "_build" / ".jupyter_cache"
 CHAPTERS = [p for edition in EDITIONS for p in chapters(edition) if read_chapter(p).cells]
@@ -50,3 +50,29 @@ def test_every_chapter_is_checked():
     names = {(p.parent.name, p.name) for p in CHAPTERS}
     for edition in EDITIONS:
         assert any(e == edition for e, _ in names)
+
+
+def text_outputs(cells) -> list[str]:
+    """What each code cell printed or returned as text, errors included."""
+    texts = []
+    for cell in cells:
+        parts = []
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "stream":
+                parts.append(output["text"])
+            elif kind == "error":
+                parts.append(f"{output['ename']}: {output['evalue']}")
+            elif "text/plain" in output.get("data", {}):
+                parts.append(output["data"]["text/plain"])
+        texts.append("".join(parts))
+    return texts
+
+
+def test_a_second_run_prints_the_same_text(executed):
+    """Two clean builds print the same: seeds are fixed, nothing prints addresses or timings."""
+    path, cells = executed
+    again = execute_chapter(path)
+    for number, (before, result) in enumerate(zip(text_outputs(cells), again), start=1):
+        now = text_outputs([{"outputs": result.outputs}])[0]
+        assert now == before, f"{path}: code cell {number} printed differently on a second run:\n{before!r}\n!=\n{now!r}"

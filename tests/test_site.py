@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -75,3 +76,45 @@ def test_pages_load_nothing_from_the_internet(site, edition):
 def test_chapters_show_executed_outputs(site, edition):
     soup = page(site, edition, Path("tensors.html"))
     assert soup.select(".cell_output"), "chapter 1 shows no executed output"
+
+
+def search_index(site: Path, edition: str) -> dict:
+    text = (site / edition / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+def docs_for(index: dict, term: str) -> set[str]:
+    found = index["terms"].get(term, [])
+    found = [found] if isinstance(found, int) else found
+    return {index["docnames"][i] for i in found}
+
+
+def prose_of(source: Path) -> str:
+    """The chapter's text outside code cells, fences and directive options."""
+    lines, fence = [], None
+    for line in source.read_text(encoding="utf-8").splitlines():
+        marker = re.match(r"^(`{3,}|:{3,})", line)
+        if fence is None and marker and "code-cell" in line:
+            fence = marker.group(1)
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is None and not line.startswith((":", "`", "(")):
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def test_korean_search_finds_a_stem_whatever_particle_follows(site):
+    index = search_index(site, "ko")
+    # index.md says "교과서입니다": the stem alone must lead to it
+    assert "index" in docs_for(index, "교과서")
+    # and generally: every Hangul word written with something attached is found by its first two syllables
+    for source in chapters("ko"):
+        docname = source.relative_to(BOOK / "ko").with_suffix("").as_posix()
+        prose = prose_of(source)
+        for word in sorted(set(re.findall(r"[\uac00-\ud7a3]{3,}", prose)))[:30]:
+            assert docname in docs_for(index, word[:2]) | docs_for(index, word[:2].lower()), f"{word[:2]} does not find {docname}"
+
+
+def test_english_edition_keeps_english_search(site):
+    index = search_index(site, "en")
+    assert "index" in docs_for(index, "execut")  # "executable", stemmed

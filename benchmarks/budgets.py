@@ -1,0 +1,123 @@
+"""Measure the book's budgets and fail when one is broken: ``tox -e bench``.
+
+Works on a copy of ``book/`` in a temporary folder (its own output and
+jupyter-cache), so the numbers are those of a clean checkout and the working
+tree is never touched. Prints one table:
+
+- clean build of every edition (no cache), nothing-changed rebuild, rebuild
+  after a prose-only edit (which must execute nothing);
+- each chapter's execution time per edition (from the jupyter-cache; a chapter
+  whose code is the same in both editions runs once and is shared);
+- each page's weight: its HTML (animations are embedded in it) plus the
+  images it loads. Theme assets (CSS, JavaScript, fonts, MathJax) are shared
+  by every page and cached by the browser, so they are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGETS = {"clean build (s)": 180.0, "rebuild, nothing changed (s)": 15.0, "chapter (s)": 30.0, "page (MB)": 2.0}
+
+
+def build(book: Path, out: Path, cache: Path) -> tuple[float, str]:
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--out", str(out),
+               "--", "-D", f"nb_execution_cache_path={cache}"]  # fmt: skip
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        sys.exit(f"the build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return seconds, result.stdout + result.stderr
+
+
+def executions(log: str) -> list[str]:
+    return re.findall(r"^(\S+\.md): Executing notebook", log, flags=re.MULTILINE)
+
+
+def chapter_times(cache: Path, book: Path) -> dict[tuple[str, str], float | str]:
+    """(edition, chapter) -> seconds, or the edition whose identical run it reused."""
+    from jupyter_cache import get_cache
+
+    times: dict[tuple[str, str], float | str] = {}
+    records = get_cache(str(cache)).list_cache_records()
+    for record in records:
+        path = Path(record.uri)
+        times[(path.parent.name, path.stem)] = float(record.data.get("execution_seconds", 0.0))
+    for edition_dir in sorted(p for p in book.iterdir() if p.is_dir()):
+        for chapter in sorted(edition_dir.glob("*.md")):
+            key = (edition_dir.name, chapter.stem)
+            if key not in times:
+                twin = next((e for (e, c) in times if c == chapter.stem and e != edition_dir.name), None)
+                if twin is not None and "code-cell" in chapter.read_text(encoding="utf-8"):
+                    times[key] = f"shared with {twin}"
+    return times
+
+
+def page_weights(out: Path) -> dict[str, int]:
+    weights = {}
+    for html in sorted(out.glob("*/*.html")):
+        if html.name in {"genindex.html", "search.html"}:
+            continue
+        text = html.read_text(encoding="utf-8")
+        size = len(text.encode())
+        for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
+            if not src.startswith(("data:", "http")):
+                target = (html.parent / src.split("#")[0]).resolve()
+                size += target.stat().st_size if target.is_file() else 0
+        weights[str(html.relative_to(out))] = size
+    return weights
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
+    args = parser.parse_args(argv)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="book-bench-"))
+    shutil.rmtree(work, ignore_errors=True)
+    book, out, cache = work / "book", work / "html", work / "cache"
+    shutil.copytree(ROOT / "book", book, ignore=shutil.ignore_patterns("_build", "jupyter_execute"))
+
+    rows: list[tuple[str, str, str, bool]] = []
+    clean, _ = build(book, out, cache)
+    rows.append(("clean build, all editions", f"{clean:.1f} s", "≤ 180 s", clean <= BUDGETS["clean build (s)"]))
+    again, log = build(book, out, cache)
+    rows.append(("rebuild, nothing changed", f"{again:.1f} s", "≤ 15 s", again <= BUDGETS["rebuild, nothing changed (s)"]))
+    rows.append(("  notebooks executed", str(len(executions(log))), "0", not executions(log)))
+
+    edited = book / "en" / "tensors.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA sentence added by the benchmark.\n", encoding="utf-8")
+    prose, log = build(book, out, cache)
+    rows.append(("rebuild after a prose edit", f"{prose:.1f} s", "executes nothing", not executions(log)))
+    rows.append(("  notebooks executed", str(len(executions(log))), "0", not executions(log)))
+
+    for (edition, chapter), seconds in sorted(chapter_times(cache, book).items()):
+        if isinstance(seconds, str):
+            rows.append((f"execute {edition}/{chapter}", seconds, "≤ 30 s", True))
+        else:
+            rows.append((f"execute {edition}/{chapter}", f"{seconds:.1f} s", "≤ 30 s", seconds <= BUDGETS["chapter (s)"]))
+    for name, size in page_weights(out).items():
+        rows.append((f"page {name}", f"{size / 1e6:.2f} MB", "≤ 2 MB", size <= BUDGETS["page (MB)"] * 1e6))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>18}  {'budget':<16}  ok")
+    for name, value, budget, ok in rows:
+        print(f"{name:<{width}}  {value:>18}  {budget:<16}  {'yes' if ok else 'NO'}")
+    broken = [r[0] for r in rows if not r[3]]
+    if broken:
+        print(f"\n{len(broken)} budget(s) broken: {', '.join(b.strip() for b in broken)}", file=sys.stderr)
+        return 1
+    print("\nall budgets hold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
