@@ -80,11 +80,12 @@ def page_weights(out: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
+    parser.add_argument("--book", type=Path, default=ROOT / "book", help="the book to measure (default: book/)")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-bench-"))
     shutil.rmtree(work, ignore_errors=True)
     book, out, cache = work / "book", work / "html", work / "cache"
-    shutil.copytree(ROOT / "book", book, ignore=shutil.ignore_patterns("_build", "jupyter_execute"))
+    shutil.copytree(args.book, book, ignore=shutil.ignore_patterns("_build", "jupyter_execute"))
 
     rows: list[tuple[str, str, str, bool]] = []
     clean, _ = build(book, out, cache)
