@@ -7,6 +7,7 @@ between editions is derived from ``EDITIONS`` below, keyed by ``language``.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import sys
 from pathlib import Path
@@ -28,22 +29,47 @@ os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 EDITIONS = {
     "ko": {
         "title": "실행하며 배우는 딥러닝",
+        "edition_name": "Korean edition",
         "switch_label": "English",
         "switch_title": "이 페이지의 영어판",
+        "cite_heading": "이 장을 인용하기",
+        "cite_intro": "과제나 글에서 이 장을 인용할 때 아래 형식을 쓰세요.",
     },
     "en": {
         "title": "Deep Learning, Executed",
+        "edition_name": "English edition",
         "switch_label": "한국어",
         "switch_title": "This page in the Korean edition",
+        "cite_heading": "Cite this chapter",
+        "cite_intro": "To cite this chapter in an assignment or a paper:",
     },
 }
 
 project = "Deep Learning, Executed"
 author = "The dlbook authors"
 copyright = "2026, the dlbook authors"
-release = version = "0.1.0"
+# the book's version is the dlbook package's (pyproject.toml), cited in every chapter
+release = version = importlib.metadata.version("dlbook")
+#: year of this release, printed in citations (fixed, so builds are reproducible)
+book_year = 2026
+# Where the site is published; citations print absolute chapter URLs from it.
+# Set BOOK_BASE_URL when publishing (the default is a placeholder domain).
+html_baseurl = os.environ.get("BOOK_BASE_URL", "https://dlbook.example.org/")
 
-extensions = ["myst_nb", "sphinx_copybutton", "sphinx_exercise", "sphinx-mathjax-offline", "editions", "korean_search"]
+extensions = [
+    "myst_nb",
+    "sphinx_copybutton",
+    "sphinx_exercise",
+    "sphinxcontrib.bibtex",
+    "sphinx-mathjax-offline",
+    "editions",
+    "korean_search",
+]
+
+# one bibliography for both editions
+bibtex_bibfiles = [str(ROOT / "book" / "references.bib")]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
 
 # Sources: MyST Markdown notebooks; _templates and _static are shared.
 templates_path = [str(ROOT / "book" / "_templates")]
@@ -72,10 +98,15 @@ html_last_updated_fmt = ""
 html_copy_source = False
 html_theme_options = {
     "article_header_end": ["edition-switch.html", "article-header-buttons.html"],
+    "article_footer_items": ["cite-this.html"],
     "use_download_button": True,
     "show_toc_level": 2,
 }
+# chapters, sections, figures, equations and exercises are numbered, per chapter
 numfig = True
+numfig_secnum_depth = 1
+math_numfig = True
+math_eqref_format = "({number})"
 book_editions = EDITIONS
 suppress_warnings: list[str] = []
 

@@ -118,3 +118,58 @@ def test_korean_search_finds_a_stem_whatever_particle_follows(site):
 def test_english_edition_keeps_english_search(site):
     index = search_index(site, "en")
     assert "index" in docs_for(index, "execut")  # "executable", stemmed
+
+
+CHAPTER_PAGES = [p for p in PAGES if p.stem not in {"index", "references", "execution"}]
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_each_chapter_has_a_cite_box_with_its_url(site, edition):
+    import importlib.metadata
+
+    version = importlib.metadata.version("dlbook")
+    for relative in CHAPTER_PAGES:
+        box = page(site, edition, relative).select_one("section.cite-this")
+        assert box is not None, f"{edition}/{relative} has no cite box"
+        url = f"/{edition}/{relative.as_posix()}"
+        plain, bibtex = box.select_one(".cite-this-plain").text, box.select_one(".cite-this-bibtex").text
+        assert plain.rstrip().endswith(url) and f"url       = {{" in bibtex and url + "}" in bibtex
+        assert f"version {version}" in plain and f"Version {version}" in bibtex
+        assert "<span" not in plain
+    assert page(site, edition, Path("index.html")).select_one("section.cite-this") is None
+
+
+def numbers(soup: BeautifulSoup) -> dict[str, list[str]]:
+    return {
+        kind: [e.get_text(strip=True) for e in soup.select(selector)]
+        for kind, selector in {
+            "sections": "article .section-number",
+            "equations": "article .eqno",
+            "figures and exercises": "article .caption-number, article .exercise .admonition-title",
+        }.items()
+    }
+
+
+def test_numbers_match_across_editions(site):
+    for relative in PAGES:
+        found = {edition: numbers(page(site, edition, relative)) for edition in EDITIONS}
+        reference = found[EDITIONS[0]]
+        for edition in EDITIONS[1:]:
+            assert found[edition]["sections"] == reference["sections"], f"{relative}: section numbers differ"
+            assert found[edition]["equations"] == reference["equations"], f"{relative}: equation numbers differ"
+            digits = {e: [re.sub(r"[^\d.]", "", t) for t in found[e]["figures and exercises"]] for e in EDITIONS}
+            assert digits[edition] == digits[EDITIONS[0]], f"{relative}: figure or exercise numbers differ"
+
+
+def test_citation_metadata_carries_the_book_version():
+    import importlib.metadata
+
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert f'version: "{importlib.metadata.version("dlbook")}"' in cff
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_bibliography_lists_the_shared_references(site, edition):
+    entries = page(site, edition, Path("references.html")).select("article .citation, article dl.citation > dt")
+    bib = (BOOK / "references.bib").read_text(encoding="utf-8")
+    assert len(entries) == bib.count("\n@") + bib.startswith("@")

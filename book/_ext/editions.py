@@ -1,6 +1,6 @@
 """Sphinx extension joining the editions: the switch to the same page in the
-other edition, the landing page that leads to an edition, and a check that
-every chapter has its twin.
+other edition, the landing page that leads to an edition, a check that every
+chapter has its twin, and each chapter's "Cite this chapter" box.
 
 The editions come from the ``book_editions`` setting (``EDITIONS`` in conf.py);
 each edition's sources are in ``book/<language>/`` and its pages are built
@@ -57,6 +57,45 @@ def add_edition_switch(app: Sphinx, pagename: str, templatename: str, context: d
     }
 
 
+def add_citation(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give a numbered chapter's template a citation: a plain reference and BibTeX."""
+    numbers = app.env.toc_secnumbers.get(pagename, {}).get("")
+    if not numbers or doctree is None:
+        return
+    config = app.config
+    edition = config.book_editions[config.language]
+    chapter = ".".join(map(str, numbers))
+    title = app.env.titles[pagename].astext()
+    url = config.html_baseurl.rstrip("/") + f"/{config.language}/{pagename}.html"
+    book = edition["title"]
+    plain = (
+        f"{config.author} ({config.book_year}). Chapter {chapter}, “{title}”. In {book} "
+        f"({edition['edition_name']}), version {config.release}. {url}"
+    )
+    key = f"dlbook{config.book_year}-{config.language}-{pagename.replace('/', '-')}"
+    bibtex = "\n".join(
+        [
+            f"@incollection{{{key},",
+            f"  author    = {{{config.author}}},",
+            f"  title     = {{{title}}},",
+            f"  booktitle = {{{book}}},",
+            f"  chapter   = {{{chapter}}},",
+            f"  edition   = {{{edition['edition_name']}}},",
+            f"  note      = {{Version {config.release}}},",
+            f"  year      = {{{config.book_year}}},",
+            f"  url       = {{{url}}}",
+            "}",
+        ]
+    )
+    context["cite_this"] = {
+        "heading": edition["cite_heading"],
+        "intro": edition["cite_intro"],
+        "plain": plain,
+        "bibtex": bibtex,
+        "url": url,
+    }
+
+
 def write_landing_page(app: Sphinx, exception: Exception | None) -> None:
     """Write ``<out>/index.html``, which leads a reader to an edition."""
     outdir = Path(app.outdir)
@@ -96,6 +135,9 @@ def write_landing_page(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_editions", {}, "html", types=[dict])
     app.connect("builder-inited", check_twins)
+    app.add_config_value("book_year", 2026, "html", types=[int])
     app.connect("html-page-context", add_edition_switch)
+    app.connect("html-page-context", add_citation)
     app.connect("build-finished", write_landing_page)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # bump env_version when this file changes what pages show: Sphinx then rebuilds them
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
