@@ -64,6 +64,7 @@ extensions = [
     "sphinx-mathjax-offline",
     "editions",
     "korean_search",
+    "notebook_downloads",
 ]
 
 # one bibliography for both editions
@@ -97,7 +98,7 @@ html_theme = "sphinx_book_theme"
 html_last_updated_fmt = ""
 html_copy_source = False
 html_theme_options = {
-    "article_header_end": ["edition-switch.html", "article-header-buttons.html"],
+    "article_header_end": ["edition-switch.html", "notebook-download.html", "article-header-buttons.html"],
     "article_footer_items": ["cite-this.html"],
     "use_download_button": True,
     "show_toc_level": 2,

@@ -1,0 +1,107 @@
+"""Every chapter as a Jupyter notebook to download and run elsewhere.
+
+After an edition is built, each chapter is written to
+``<out>/<language>/_downloads/notebooks/<chapter>.ipynb`` with the outputs of
+the build's own execution (from the jupyter-cache), preceded by a cell that
+installs the book's ``dlbook`` package. The package itself is shipped with the
+site as a wheel (``<out>/dlbook-<version>-py3-none-any.whl``), so the install
+line works wherever the site is published (``html_baseurl``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+DOWNLOADS = "_downloads/notebooks"
+
+
+def wheel_name(version: str) -> str:
+    return f"dlbook-{version}-py3-none-any.whl"
+
+
+def install_cell(app: Sphinx) -> nbformat.NotebookNode:
+    url = app.config.html_baseurl.rstrip("/") + "/" + wheel_name(app.config.release)
+    return nbformat.v4.new_code_cell(
+        "# The book's helper package (plots, animations, data recipes); skipped if already installed.\n"
+        "import importlib.util\n"
+        "\n"
+        'if importlib.util.find_spec("dlbook") is None:\n'
+        f'    %pip install "dlbook @ {url}"'
+    )
+
+
+def notebook_docnames(app: Sphinx) -> list[str]:
+    names = []
+    for docname in sorted(app.env.found_docs):
+        source = Path(app.env.doc2path(docname))
+        if source.suffix == ".md" and is_myst_markdown_notebook(source.read_text(encoding="utf-8")):
+            names.append(docname)
+    return names
+
+
+def executed(app: Sphinx, source: Path) -> nbformat.NotebookNode:
+    """The chapter as a notebook, with the outputs of its cached execution."""
+    from jupyter_cache import get_cache
+
+    notebook = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=source)
+    try:
+        _, notebook = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:
+        logger.warning(f"{source}: no executed copy in the cache; its notebook download has no outputs")
+    notebook.metadata.pop("source_map", None)
+    return notebook
+
+
+def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    edition = app.config.book_editions[app.config.language]
+    for docname in notebook_docnames(app):
+        notebook = executed(app, Path(app.env.doc2path(docname)))
+        url = app.config.html_baseurl.rstrip("/") + f"/{app.config.language}/{docname}.html"
+        intro = nbformat.v4.new_markdown_cell(
+            f"*{edition['title']}* ({edition['edition_name']}), version {app.config.release}: {url}"
+        )
+        notebook.cells[:0] = [intro, install_cell(app)]
+        target = outdir / DOWNLOADS / f"{docname}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+    ship_wheel(app, outdir.parent)
+
+
+def ship_wheel(app: Sphinx, site: Path) -> None:
+    """Build the dlbook wheel into the site's root, once per version."""
+    wheel = site / wheel_name(app.config.release)
+    if wheel.is_file():
+        return
+    project = Path(app.confdir)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(site), str(project)],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 or not wheel.is_file():
+        raise ExtensionError(f"could not build {wheel.name} for the notebook downloads:\n{result.stderr}")
+
+
+def add_download_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    source = app.env.doc2path(pagename) if pagename in app.env.found_docs else None
+    if source and Path(source).suffix == ".md" and is_myst_markdown_notebook(Path(source).read_text(encoding="utf-8")):
+        depth = pagename.count("/")
+        context["notebook_download"] = "../" * depth + f"{DOWNLOADS}/{pagename}.ipynb"
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", add_download_link)
+    app.connect("build-finished", write_notebooks)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
