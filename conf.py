@@ -65,6 +65,7 @@ extensions = [
     "editions",
     "korean_search",
     "notebook_downloads",
+    "framework_tabs",
 ]
 
 # one bibliography for both editions

@@ -7,8 +7,10 @@ build in test_site.py reuses it instead of executing the chapter again.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from book_structure import BOOK, EDITIONS, chapters, read_chapter
@@ -76,3 +78,20 @@ def test_a_second_run_prints_the_same_text(executed):
     for number, (before, result) in enumerate(zip(text_outputs(cells), again), start=1):
         now = text_outputs([{"outputs": result.outputs}])[0]
         assert now == before, f"{path}: code cell {number} printed differently on a second run:\n{before!r}\n!=\n{now!r}"
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def test_framework_twins_print_the_same_numbers(executed):
+    """A tab-tensorflow cell and its tab-pytorch twin print the same numbers."""
+    path, cells = executed
+    sources = read_chapter(path).cells
+    texts = text_outputs(cells)
+    for number, (source, twin) in enumerate(zip(sources, sources[1:]), start=1):
+        if "tab-tensorflow" in source.tags and "tab-pytorch" in twin.tags:
+            tf_numbers = [float(n) for n in _NUMBER.findall(texts[number - 1])]
+            torch_numbers = [float(n) for n in _NUMBER.findall(texts[number])]
+            assert len(tf_numbers) == len(torch_numbers) and np.allclose(
+                tf_numbers, torch_numbers, rtol=1e-4, atol=1e-6
+            ), f"{path}: code cells {number} (TensorFlow) and {number + 1} (PyTorch) print different numbers:\n{texts[number - 1]}\n{texts[number]}"
