@@ -47,6 +47,18 @@ def test_player_has_one_jpeg_frame_per_step_and_step_controls():
     assert not plt.fignum_exists(fig.number)  # closed, not shown twice
 
 
+def test_player_frame_and_slider_are_labelled_for_screen_readers():
+    fig, update = moving_point()
+    html = animate(fig, update, frames=3, description='the point "walks" downhill').html
+    assert re.search(r'<img alt="the point &quot;walks&quot; downhill" id="_anim_img[0-9a-f]{32}">', html)
+    assert re.search(r'<input aria-label="Frame" id="_anim_slider[0-9a-f]{32}"', html)
+    fig, update = moving_point()
+    assert '<img alt="animation" id="_anim_img' in animate(fig, update, frames=2).html
+    fig, update = moving_point()
+    with pytest.raises(ValueError, match="description must be a non-empty text"):
+        animate(fig, update, frames=2, description=" ")
+
+
 def test_player_loads_nothing_from_the_internet_and_is_reproducible():
     fig, update = moving_point()
     first = animate(fig, update, frames=range(3)).html

@@ -84,9 +84,13 @@ def search_index(site: Path, edition: str) -> dict:
 
 
 def docs_for(index: dict, term: str) -> set[str]:
-    found = index["terms"].get(term, [])
-    found = [found] if isinstance(found, int) else found
-    return {index["docnames"][i] for i in found}
+    """The documents a search for ``term`` finds (in their text or in their titles)."""
+    docs = set()
+    for table in ("terms", "titleterms"):
+        found = index[table].get(term, [])
+        found = [found] if isinstance(found, int) else found
+        docs |= {index["docnames"][i] for i in found}
+    return docs
 
 
 def prose_of(source: Path) -> str:

@@ -15,6 +15,7 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ _PLAYER_ID = re.compile(r'id="_anim_img([0-9a-f]{32})"')
 # Font Awesome itself (its v4 icon names included), and pages load nothing
 # from the internet.
 _CDN_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">\s*')
+# matplotlib's player leaves its frame without alternative text and its slider
+# without a label; screen readers need both (axe: image-alt, label)
+_FRAME_IMG = '<img id="_anim_img'
+_SLIDER = '<input id="_anim_slider'
 
 
 class Animation:
@@ -59,6 +64,7 @@ def animate(
     dpi: int = 72,
     quality: int = 75,
     max_kib: float = 1000,
+    description: str = "animation",
 ) -> Animation:
     """Turn ``update(frame)`` calls on ``fig`` into an embedded, steppable player.
 
@@ -66,6 +72,7 @@ def animate(
     ``update``. The figure is closed afterwards so it is not shown twice. An
     animation larger than ``max_kib`` raises ``ValueError``: pages must stay
     light, so use fewer frames, a smaller figure or a lower ``dpi``.
+    ``description`` is the frames' alternative text, read out by screen readers.
     """
     if not callable(update):
         raise TypeError(f"update must be a function of the frame, got {type(update).__name__}")
@@ -82,6 +89,8 @@ def animate(
     if quality > 95:
         raise ValueError(f"quality must be at most 95 (JPEG), got {quality}")
     max_kib = check_positive_number(max_kib, "max_kib")
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError("description must be a non-empty text that says what the animation shows")
 
     animation = FuncAnimation(fig, update, frames=frames, interval=1000 / fps, repeat=False)
     with tempfile.TemporaryDirectory() as tmp, mpl.rc_context({"animation.frame_format": "jpeg"}):
@@ -90,6 +99,10 @@ def animate(
         animation.save(str(path), writer=writer, dpi=dpi, savefig_kwargs={"pil_kwargs": {"quality": quality}})
         html = _CDN_STYLESHEET.sub("", path.read_text())
     plt.close(fig)
+    if _FRAME_IMG not in html or _SLIDER not in html:
+        raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot label its frame and slider")
+    html = html.replace(_FRAME_IMG, f'<img alt="{escape(description, quote=True)}" id="_anim_img', 1)
+    html = html.replace(_SLIDER, '<input aria-label="Frame" id="_anim_slider', 1)
 
     # matplotlib names the player with a random id; name it by its content so
     # two builds of the same chapter produce the same page.

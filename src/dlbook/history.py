@@ -69,6 +69,12 @@ class History:
     def __len__(self) -> int:
         return len(self._params)
 
+    def __repr__(self) -> str:
+        if not self._params:
+            return "<History: empty>"
+        last = ", ".join(f"{p:.6g}" for p in self._params[-1][:4]) + (", ..." if self._params[-1].size > 4 else "")
+        return f"<History: {len(self)} steps, last params [{last}]>"
+
     @property
     def params(self) -> np.ndarray:
         """Shape (steps, number of parameters)."""
