@@ -4,10 +4,11 @@ Works on a copy of ``book/`` in a temporary folder (its own output and
 jupyter-cache), so the numbers are those of a clean checkout and the working
 tree is never touched. Prints one table:
 
-- clean build of every edition (no cache), nothing-changed rebuild, rebuild
-  after a prose-only edit (which must execute nothing);
-- each chapter's execution time per edition (from the jupyter-cache; a chapter
-  whose code is the same in both editions runs once and is shared);
+- clean build of every edition (no cache, chapters executed one per core, as
+  ``tox -e book`` does), nothing-changed rebuild, rebuild after a prose-only
+  edit (which must execute nothing);
+- each chapter's execution time per edition, measured alone (one chapter at a
+  time, nothing else running), since parallel runs share the cores;
 - each page's weight: its HTML (animations are embedded in it) plus the
   images it loads. Theme assets (CSS, JavaScript, fonts, MathJax) are shared
   by every page and cached by the browser, so they are not counted.
@@ -43,22 +44,15 @@ def executions(log: str) -> list[str]:
     return re.findall(r"^(\S+\.md): Executing notebook", log, flags=re.MULTILINE)
 
 
-def chapter_times(cache: Path, book: Path) -> dict[tuple[str, str], float | str]:
-    """(edition, chapter) -> seconds, or the edition whose identical run it reused."""
-    from jupyter_cache import get_cache
+def chapter_times(book: Path) -> dict[tuple[str, str], float]:
+    """(edition, chapter) -> seconds to execute it alone, cell by cell."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from execute_chapter import is_notebook, run_notebook
 
-    times: dict[tuple[str, str], float | str] = {}
-    records = get_cache(str(cache)).list_cache_records()
-    for record in records:
-        path = Path(record.uri)
-        times[(path.parent.name, path.stem)] = float(record.data.get("execution_seconds", 0.0))
-    for edition_dir in sorted(p for p in book.iterdir() if p.is_dir()):
-        for chapter in sorted(edition_dir.glob("*.md")):
-            key = (edition_dir.name, chapter.stem)
-            if key not in times:
-                twin = next((e for (e, c) in times if c == chapter.stem and e != edition_dir.name), None)
-                if twin is not None and "code-cell" in chapter.read_text(encoding="utf-8"):
-                    times[key] = f"shared with {twin}"
+    times = {}
+    for chapter in sorted(book.glob("*/*.md")):
+        if is_notebook(chapter):
+            times[(chapter.parent.name, chapter.stem)] = run_notebook(chapter)[1]
     return times
 
 
@@ -100,11 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("rebuild after a prose edit", f"{prose:.1f} s", "executes nothing", not executions(log)))
     rows.append(("  notebooks executed", str(len(executions(log))), "0", not executions(log)))
 
-    for (edition, chapter), seconds in sorted(chapter_times(cache, book).items()):
-        if isinstance(seconds, str):
-            rows.append((f"execute {edition}/{chapter}", seconds, "≤ 30 s", True))
-        else:
-            rows.append((f"execute {edition}/{chapter}", f"{seconds:.1f} s", "≤ 30 s", seconds <= BUDGETS["chapter (s)"]))
+    for (edition, chapter), seconds in sorted(chapter_times(book).items()):
+        rows.append((f"execute {edition}/{chapter}", f"{seconds:.1f} s", "≤ 30 s", seconds <= BUDGETS["chapter (s)"]))
     for name, size in page_weights(out).items():
         rows.append((f"page {name}", f"{size / 1e6:.2f} MB", "≤ 2 MB", size <= BUDGETS["page (MB)"] * 1e6))
 

@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def build(book: Path, tmp_path: Path, *editions: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--out", str(tmp_path / "html")]
+def build(book: Path, tmp_path: Path, *editions: str, jobs: int = 2) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--out", str(tmp_path / "html"),
+               "--jobs", str(jobs)]  # fmt: skip
     for edition in editions:
         command += ["--edition", edition]
     command += ["--", "-D", f"nb_execution_cache_path={tmp_path / 'cache'}"]
@@ -26,8 +27,17 @@ def test_a_broken_cell_fails_the_build_naming_file_and_cell(tmp_path):
     result = build(FIXTURES / "broken", tmp_path, "en")
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert str(FIXTURES / "broken" / "en" / "broken.md") in output
+    assert f"{FIXTURES / 'broken' / 'en' / 'broken.md'}: code cell 2 (line 17) failed" in output
     assert "y = x + name_that_does_not_exist" in output  # the failing cell's source
+    assert "NameError" in output
+
+
+def test_a_broken_cell_fails_the_build_when_myst_nb_executes_it(tmp_path):
+    result = build(FIXTURES / "broken", tmp_path, "en", jobs=0)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert str(FIXTURES / "broken" / "en" / "broken.md") in output
+    assert "y = x + name_that_does_not_exist" in output
     assert "NameError" in output
     assert "the en edition failed" in output
 

@@ -138,29 +138,54 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-def executed_notebook(path: Path, cache_path: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode, bool]:
-    """The chapter executed, from the build's jupyter-cache if its code is unchanged.
+def cached_notebook(path: Path, cache_path: Path) -> nbformat.NotebookNode | None:
+    """The chapter's executed copy in the jupyter-cache, if its code is unchanged."""
+    from jupyter_cache import get_cache
 
-    When the cache has no match the chapter is executed here, cell by cell
-    (failures name the file, cell and line), and stored in the cache, so the
-    Sphinx build that follows does not execute it again. Returns the executed
-    notebook and whether it came from the cache.
-    """
+    try:
+        return get_cache(str(cache_path)).merge_match_into_notebook(read_chapter(Path(path).resolve()))[1]
+    except KeyError:
+        return None
+
+
+def run_notebook(path: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode, float]:
+    """Execute the chapter (cell by cell, failures name file, cell and line): the notebook and seconds."""
+    path = Path(path).resolve()
+    notebook = read_chapter(path)
+    start = time.perf_counter()
+    execute_chapter(path, timeout=timeout, notebook=notebook)
+    return notebook, time.perf_counter() - start
+
+
+def store_notebook(path: Path, notebook: nbformat.NotebookNode, seconds: float, cache_path: Path) -> None:
+    """Put an executed chapter into the jupyter-cache, where myst-nb's build finds it."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
-    path = Path(path).resolve()
-    cache = get_cache(str(cache_path))
-    notebook = read_chapter(path)
-    try:
-        _, merged = cache.merge_match_into_notebook(notebook)
-        return merged, True
-    except KeyError:
-        pass
-    start = time.perf_counter()
-    execute_chapter(path, timeout=timeout, notebook=notebook)
-    seconds = time.perf_counter() - start
-    cache.cache_notebook_bundle(
-        CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}), check_validity=False, overwrite=True
+    get_cache(str(cache_path)).cache_notebook_bundle(
+        CacheBundleIn(notebook, str(Path(path).resolve()), data={"execution_seconds": seconds}),
+        check_validity=False,
+        overwrite=True,
     )
+
+
+def executed_notebook(path: Path, cache_path: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode, bool]:
+    """The chapter executed, from the build's jupyter-cache if its code is unchanged.
+
+    When the cache has no match the chapter is executed here and stored in the
+    cache, so the Sphinx build that follows does not execute it again.
+    Returns the executed notebook and whether it came from the cache.
+    """
+    cached = cached_notebook(path, cache_path)
+    if cached is not None:
+        return cached, True
+    notebook, seconds = run_notebook(path, timeout)
+    store_notebook(path, notebook, seconds, cache_path)
     return notebook, False
+
+
+def is_notebook(path: Path) -> bool:
+    """Whether a chapter file is a MyST notebook (it has code cells to execute)."""
+    from myst_nb.core.read import is_myst_markdown_notebook
+
+    return is_myst_markdown_notebook(Path(path).read_text(encoding="utf-8"))
