@@ -28,3 +28,17 @@ def test_style_uses_a_korean_capable_fallback():
     assert matplotlib.rcParams["font.family"][-1] == KOREAN_FONT
     assert korean_font_path().is_file()
     assert matplotlib.rcParams["savefig.facecolor"] == "white"
+
+
+def test_figures_are_opaque_white_so_dark_mode_keeps_axes_readable(tmp_path):
+    from PIL import Image
+
+    use_book_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], color="black")
+    fig.savefig(tmp_path / "figure.png")
+    plt.close(fig)
+    image = Image.open(tmp_path / "figure.png").convert("RGBA")
+    alpha = image.getchannel("A")
+    assert alpha.getextrema() == (255, 255)  # no transparent pixels for a dark page to show through
+    assert image.getpixel((0, 0))[:3] == (255, 255, 255)
