@@ -16,14 +16,13 @@ from sphinx.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
 
-# Quiet TensorFlow's C++ start-up logs (they would land in cell outputs) and
-# keep its CPU kernels deterministic. Kernels inherit this environment.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
-os.environ.setdefault("PYTHONHASHSEED", "0")
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+from execute_chapter import KERNEL_ENV  # noqa: E402
+
+# Kernels started by myst-nb inherit this process's environment.
+for _name, _value in KERNEL_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 #: The editions: the folder under book/ is the language code.
 EDITIONS = {
@@ -104,6 +103,9 @@ html_theme_options = {
     "use_download_button": True,
     "show_toc_level": 2,
 }
+# the theme's colour mode before a reader picks one: without it, a first visit
+# (nothing in localStorage yet) logs "Got invalid theme mode" to the console
+html_context = {"default_mode": "auto"}
 # chapters, sections, figures, equations and exercises are numbered, per chapter
 numfig = True
 numfig_secnum_depth = 1

@@ -45,6 +45,56 @@ def test_torch_model_is_drawn_from_the_object():
     assert "Linear(2, 1), no bias\\n2 params" in drawn.source and 'label="sigmoid"' in drawn.source
 
 
+def test_keras_activation_layer_labels_the_arrow_leaving_the_previous_dense():
+    import keras
+
+    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2), keras.layers.Activation("relu"),
+                            keras.layers.Dense(1)])
+    source = model_diagram(net).source
+    assert source.count("Dense(") == 2 and "Activation" not in source
+    assert 'layer0 -> layer1 [label="relu"]' in source
+    assert 'in -> layer0 [label=""]' in source and 'layer1 -> out [label=""]' in source
+    # drawn like the same network with the activation inside Dense
+    inline = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2, activation="relu"), keras.layers.Dense(1)])
+    assert model_diagram(inline).source == source
+
+
+def test_keras_activation_layers_compose_and_identity_is_left_out():
+    import keras
+
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
+                            keras.layers.Activation("linear"), keras.layers.ReLU(), keras.layers.Dense(1),
+                            keras.layers.Activation("sigmoid")])
+    source = model_diagram(net).source
+    assert 'layer0 -> layer1 [label="tanh, relu"]' in source
+    assert 'layer1 -> out [label="sigmoid"]' in source
+
+
+def test_keras_activation_layer_needs_a_dense_layer_before_it():
+    import keras
+
+    net = keras.Sequential([keras.Input((1,)), keras.layers.Activation("relu"), keras.layers.Dense(1)])
+    with pytest.raises(TypeError, match="needs a Dense layer before"):
+        model_diagram(net)
+    with pytest.raises(TypeError, match="Dense and Activation layers only"):
+        model_diagram(keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.5), keras.layers.Dense(1)]))
+
+
+def test_keras_model_and_its_torch_twin_are_described_alike():
+    import keras
+    import torch
+
+    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2), keras.layers.Activation("relu"),
+                            keras.layers.Dense(1)])
+    twin = torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    keras_drawn, torch_drawn = model_diagram(net), model_diagram(twin)
+    expected = "model: x -> 2 units, bias, 4 params, relu -> 1 unit, bias, 3 params -> yhat"
+    assert keras_drawn.description == torch_drawn.description == expected
+    assert "Linear(1, 2), bias\\n4 params" in torch_drawn.source and 'layer0 -> layer1 [label="relu"]' in torch_drawn.source
+    assert repr(keras_drawn) == repr(torch_drawn) == f"<Diagram: {expected}>"
+    assert f'aria-label="{expected.replace(">", "&gt;")}"' in keras_drawn._repr_html_()
+
+
 def test_bad_input_is_rejected():
     with pytest.raises(TypeError, match="DOT text"):
         diagram(42)

@@ -20,12 +20,17 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-# the same quiet, deterministic kernel environment as the Sphinx build
+#: The kernels' environment, for the Sphinx build (conf.py applies it) and for
+#: this tool: TensorFlow's C++ start-up logs off (they would land in cell
+#: outputs), deterministic CPU kernels, fixed hashing, and one OpenMP thread
+#: (PyTorch's small full-batch loops run faster on one thread than on two,
+#: and parallel chapter runs already share the cores).
 KERNEL_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",
     "TF_DETERMINISTIC_OPS": "1",
     "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
 }
 

@@ -32,6 +32,19 @@ class SearchKorean(SearchLanguage):
     js_stemmer_rawcode = SearchEnglish.js_stemmer_rawcode
     js_stemmer_code = SearchEnglish.js_stemmer_code
     stopwords = SearchEnglish.stopwords
+    # Sphinx ends language_data.js's stemmer code with
+    # ``window.Stemmer = KoreanStemmer;`` (from language_name) and then adds this
+    # splitter code. A function declaration is hoisted, so KoreanStemmer exists
+    # by then; without it the script throws and search does nothing. It stems as
+    # stem() below: Hangul words as they are, other words as in English.
+    js_splitter_code = r"""
+function KoreanStemmer() {
+  const english = new EnglishStemmer();
+  this.stemWord = function (word) {
+    return /^[\uac00-\ud7a3]+$/.test(word) ? word : english.stemWord(word);
+  };
+}
+"""
 
     def __init__(self, options: dict) -> None:
         super().__init__(options)

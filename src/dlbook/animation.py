@@ -103,6 +103,9 @@ def animate(
         raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot label its frame and slider")
     html = html.replace(_FRAME_IMG, f'<img alt="{escape(description, quote=True)}" id="_anim_img', 1)
     html = html.replace(_SLIDER, '<input aria-label="Frame" id="_anim_slider', 1)
+    # the loop-mode form is a landmark: name it after the animation, so that
+    # several players on a page stay distinguishable (axe: landmark-unique)
+    html = html.replace('aria-label="Repetition mode"', f'aria-label="Repetition mode: {escape(description, quote=True)}"', 1)
 
     # matplotlib names the player with a random id; name it by its content so
     # two builds of the same chapter produce the same page.

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,23 +99,30 @@ def diagram(source: Any, description: str = "diagram") -> Diagram:
 def model_diagram(model: Any, input_name: str = "x") -> Diagram:
     """Draw a ``keras.Sequential`` or ``torch.nn.Sequential`` layer by layer.
 
-    Each layer is a box with its size and parameter count; activations label
-    the arrows leaving a layer, as in the lectures' hand-drawn diagrams.
+    Each weighted layer (Keras ``Dense``, PyTorch ``Linear``) is a box with its
+    size and parameter count. Activations label the arrow leaving the layer
+    they follow, as in the lectures' hand-drawn diagrams, whether they are
+    part of the layer (``Dense(2, activation='relu')``) or a layer of their
+    own (Keras ``Activation('relu')``, PyTorch ``nn.ReLU()``).
+
+    The description read out by screen readers (and shown as the diagram's
+    text) names units and parameter counts in the same words for both
+    frameworks, so a Keras model and its PyTorch twin are described alike.
     """
     layers = _describe_layers(model)
     lines = ["digraph model {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];',
              '  edge [fontname="Helvetica"];', f'  in [label="{_quote(input_name)}", shape=plaintext];']
     previous, activation = "in", ""
-    for index, (label, layer_activation) in enumerate(layers):
+    for index, layer in enumerate(layers):
         node = f"layer{index}"
-        lines.append(f'  {node} [label="{_quote(label)}"];')
+        lines.append(f'  {node} [label="{_quote(layer.label)}"];')
         lines.append(f'  {previous} -> {node} [label="{_quote(activation)}"];')
-        previous, activation = node, layer_activation
+        previous, activation = node, layer.activation
     lines.append('  out [label="yhat", shape=plaintext];')
     lines.append(f'  {previous} -> out [label="{_quote(activation)}"];')
     lines.append("}")
     text = "\n".join(lines)
-    summary = ", ".join(label.replace("\\n", " ") for label, _ in layers)
+    summary = " -> ".join([input_name, *(layer.summary() for layer in layers), "yhat"])
     return Diagram(text, dot_to_svg(text), f"model: {summary}")
 
 
@@ -122,8 +130,29 @@ def _quote(text: str) -> str:
     return text.replace('"', '\\"')
 
 
-def _describe_layers(model: Any) -> list[tuple[str, str]]:
-    """(box label, activation after it) for each weighted layer of ``model``."""
+@dataclass
+class _Layer:
+    """One weighted layer of a model and the activation applied after it."""
+
+    label: str  # the box: framework's own name for the layer, size, parameter count
+    units: int
+    bias: bool
+    params: int | None  # None: a Keras layer that is not built yet
+    activation: str = ""
+
+    def add_activation(self, name: str) -> None:
+        if name and name not in ("linear", "identity"):
+            self.activation = f"{self.activation}, {name}" if self.activation else name
+
+    def summary(self) -> str:
+        size = f"{self.units} unit" + ("" if self.units == 1 else "s")
+        params = "not built yet" if self.params is None else f"{self.params} params"
+        bias = "bias" if self.bias else "no bias"
+        return ", ".join(part for part in (size, bias, params, self.activation) if part)
+
+
+def _describe_layers(model: Any) -> list[_Layer]:
+    """The weighted layers of ``model``, each with the activation after it."""
     module = type(model).__module__
     if module.startswith("keras") or module.startswith("tf_keras"):
         return _keras_layers(model)
@@ -132,35 +161,54 @@ def _describe_layers(model: Any) -> list[tuple[str, str]]:
     raise TypeError(f"model must be a keras.Sequential or torch.nn.Sequential, got {type(model).__name__}")
 
 
-def _keras_layers(model: Any) -> list[tuple[str, str]]:
+def _keras_activation_name(layer: Any) -> str | None:
+    """The activation a weightless Keras activation layer applies, else None."""
+    if ".layers.activation" not in type(layer).__module__ or layer.weights:
+        return None
+    function = getattr(layer, "activation", None)
+    if callable(function):  # keras.layers.Activation('relu')
+        name = getattr(function, "__name__", "")
+        return layer.name if not name or name == "<lambda>" else name
+    return type(layer).__name__.lower()  # keras.layers.ReLU(), Softmax(), ...
+
+
+def _keras_layers(model: Any) -> list[_Layer]:
     if not hasattr(model, "layers") or not model.layers:
         raise ValueError("the Keras model has no layers to draw")
-    described = []
+    described: list[_Layer] = []
     for layer in model.layers:
         units = getattr(layer, "units", None)
-        if units is None:
-            raise TypeError(f"model_diagram draws Dense layers only, got {type(layer).__name__}")
-        activation = getattr(layer.activation, "__name__", "")
-        params = f"{layer.count_params()} params" if layer.built else "not built yet"
-        bias = "bias" if layer.use_bias else "no bias"
-        described.append((f"Dense({units}), {bias}\\n{params}", "" if activation == "linear" else activation))
+        activation = _keras_activation_name(layer)
+        if units is not None:
+            params = layer.count_params() if layer.built else None
+            bias = "bias" if layer.use_bias else "no bias"
+            shown = "not built yet" if params is None else f"{params} params"
+            described.append(_Layer(f"Dense({units}), {bias}\\n{shown}", units, layer.use_bias, params))
+            described[-1].add_activation(getattr(layer.activation, "__name__", ""))
+        elif activation is not None:
+            if not described:
+                raise TypeError(f"model_diagram needs a Dense layer before the activation layer {layer.name!r}")
+            described[-1].add_activation(activation)
+        else:
+            raise TypeError(f"model_diagram draws Dense and Activation layers only, got {type(layer).__name__}")
     return described
 
 
-def _torch_layers(model: Any) -> list[tuple[str, str]]:
+def _torch_layers(model: Any) -> list[_Layer]:
     import torch
 
     if not isinstance(model, torch.nn.Sequential) or len(model) == 0:
         raise ValueError("the PyTorch model must be a non-empty torch.nn.Sequential")
-    described: list[tuple[str, str]] = []
+    described: list[_Layer] = []
     for module in model:
         if isinstance(module, torch.nn.Linear):
             params = sum(p.numel() for p in module.parameters())
-            bias = "bias" if module.bias is not None else "no bias"
-            described.append((f"Linear({module.in_features}, {module.out_features}), {bias}\\n{params} params", ""))
+            has_bias = module.bias is not None
+            bias = "bias" if has_bias else "no bias"
+            label = f"Linear({module.in_features}, {module.out_features}), {bias}\\n{params} params"
+            described.append(_Layer(label, module.out_features, has_bias, params))
         elif described and not any(True for _ in module.parameters()):
-            label, _ = described[-1]
-            described[-1] = (label, type(module).__name__.lower())
+            described[-1].add_activation(type(module).__name__.lower())
         else:
             raise TypeError(f"model_diagram draws Linear layers and activations only, got {type(module).__name__}")
     return described

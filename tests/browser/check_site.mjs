@@ -1,0 +1,541 @@
+// Open every page of the built book in headless Chromium and check what a reader gets.
+//
+//   node tests/browser/check_site.mjs [SITE]      (SITE defaults to _build/html)
+//
+// SITE is served from 127.0.0.1 on an ephemeral port. The landing page and every
+// page of the editions (SITE/<edition>/**/*.html, except the theme's template
+// files under _static/) are opened one by one, and each must show:
+//   - no console error and no uncaught exception;
+//   - no request that leaves the local server: every request is recorded, and one
+//     to another host or of another scheme (http(s), data, blob, about are
+//     allowed) is blocked before it is sent, and fails the page;
+//   - no local request answered with an error status (a missing asset);
+//   - every diagram (.dlbook-diagram svg) and image drawn at a non-zero size,
+//     every image decoded (naturalWidth > 0);
+//   - every animation player working: "Next frame" shows another frame,
+//     "Previous frame" brings the first back, Play advances and Pause stops, and
+//     the buttons' icons are drawn;
+//   - the edition switch leading to the same page in the other edition (status
+//     200, <html lang> of that edition); on the landing page, every edition link;
+//   - no accessibility violation of impact "serious" or "critical" (axe-core), with
+//     the page laid out at desktop width and at phone width;
+//   - on each edition's search page, a search for a word of the edition's title
+//     lists pages.
+// Each page is opened in a fresh browser context (no storage from other pages).
+// Prints a summary and a final "N passed, N failed" line (one test per page);
+// exits non-zero if any page fails (2 if the site or the browser is missing).
+//
+// Chromium: /usr/bin/chromium (Debian's package; tests/browser/ensure_browser.sh
+// installs it), or the executable named by $CHROMIUM_PATH.
+
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import process from 'node:process';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // no host name resolves except the local server's: even a request that slipped
+  // past the interception below (a preconnect, a DNS prefetch) goes nowhere
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+];
+const EDITIONS = ['ko', 'en'];
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
+const ALLOWED_SCHEMES = new Set(['http:', 'https:', 'data:', 'blob:', 'about:']);
+const SERIOUS = new Set(['serious', 'critical']);
+const TIMEOUT_MS = 30_000;
+const MINOR_SHOWN = 12; // places of lower-impact findings listed in the summary
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+// Accessibility findings we accept, each one a specific rule on specific
+// third-party markup that our templates and CSS cannot change. Every entry
+// needs a reason. Entries: { rule: 'axe-rule-id', selector: 'css selector as
+// reported by axe', reason: '...' }.
+const ACCEPTED_VIOLATIONS = [
+  {
+    rule: 'aria-required-children',
+    selector: '.citation-list',
+    reason: 'Sphinx\'s HTML writer marks the bibliography (sphinxcontrib-bibtex) as <div role="list" '
+      + 'class="citation-list"> of <div role="doc-biblioentry">; DPUB-ARIA 1.1 deprecated doc-biblioentry, '
+      + 'so axe sees no listitem and flags the list when an entry holds a link. The markup is written by '
+      + 'Sphinx\'s translator, not by a template of ours.',
+  },
+];
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.ico': 'image/x-icon',
+  '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.otf': 'font/otf', '.eot': 'application/vnd.ms-fontobject',
+  '.txt': 'text/plain; charset=utf-8', '.ipynb': 'application/json', '.md': 'text/markdown; charset=utf-8',
+  '.map': 'application/json', '.inv': 'application/octet-stream',
+};
+
+/** Serve `root` on 127.0.0.1 at an ephemeral port; resolves to the server. */
+function serve(root) {
+  const server = http.createServer((request, response) => {
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    let file = path.join(root, pathname);
+    if (file !== root && !file.startsWith(root + path.sep)) {
+      response.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
+    createReadStream(file).pipe(response);
+  });
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** The pages to open, relative to the site: the landing page, then each edition's. */
+function pagesOf(site) {
+  const pages = [];
+  if (existsSync(path.join(site, 'index.html'))) pages.push('index.html');
+  const walk = (dir, relative) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rel = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        // _static holds the theme's Jinja macro files (webpack-macros.html), not pages;
+        // _sources, _images and _downloads hold no pages either
+        if (!entry.name.startsWith('_')) walk(path.join(dir, entry.name), rel);
+      } else if (entry.name.endsWith('.html')) {
+        pages.push(rel);
+      }
+    }
+  };
+  for (const edition of EDITIONS) {
+    if (existsSync(path.join(site, edition))) walk(path.join(site, edition), edition);
+  }
+  return pages;
+}
+
+/** Is a request URL one the site may make? Returns null if so, else the reason. */
+function offSite(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'unparsable URL';
+  }
+  if (!ALLOWED_SCHEMES.has(parsed.protocol)) return `scheme ${parsed.protocol}`;
+  if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && !LOCAL_HOSTS.has(parsed.hostname)) {
+    return `host ${parsed.hostname}`;
+  }
+  return null;
+}
+
+const short = (text, n = 300) => (text.length > n ? `${text.slice(0, n)}…` : text);
+
+/** A browser context from which nothing leaves this machine. */
+async function newContext(browser) {
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: DESKTOP });
+  // a request to another host or of another scheme is recorded (by the page's
+  // 'request' listener) and never sent
+  await context.route(() => true, (route) => (offSite(route.request().url()) ? route.abort('blockedbyclient') : route.fallback()));
+  await context.routeWebSocket(() => true, (socket) => socket.close());
+  return context;
+}
+
+/** Check one page; returns its list of failures and adds to `totals`. */
+async function checkPage(context, base, relative, totals) {
+  const failures = [];
+  const page = await context.newPage();
+  const blocked = new Map(); // URL -> why it may not leave
+  const missing = new Set(); // local URLs answered with an error status
+  const consoleErrors = [];
+  // what the page shows after following a link is reported as seen on that page
+  const on = () => {
+    const here = page.url().startsWith(base) ? decodeURI(page.url().slice(base.length)) : page.url();
+    return here.split('?')[0] === relative ? '' : `after following a link, on ${here}: `;
+  };
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push({ prefix: on(), text: message.text(), url: message.location()?.url || '' });
+  });
+  page.on('pageerror', (error) => {
+    failures.push(`${on()}uncaught exception: ${short(String(error?.stack || error))}`);
+    totals.consoleErrors += 1;
+  });
+  page.on('request', (request) => {
+    totals.requests += 1;
+    const reason = offSite(request.url());
+    if (reason && !blocked.has(request.url())) blocked.set(request.url(), `${on()}request leaving the local server (${reason}), blocked`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !offSite(response.url()) && !missing.has(response.url())) {
+      missing.add(response.url());
+      failures.push(`${on()}local request answered ${response.status()}: ${response.url()}`);
+    }
+  });
+  page.on('websocket', (socket) => {
+    if (!blocked.has(socket.url())) blocked.set(socket.url(), `${on()}websocket leaving the local server, blocked`);
+  });
+
+  try {
+    const url = new URL(relative, base).href;
+    const response = await page.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
+    if (!response || response.status() !== 200) failures.push(`page answered ${response?.status()}`);
+    await page.waitForLoadState('networkidle', { timeout: TIMEOUT_MS }).catch(() => {});
+    // let MathJax typeset before the page is looked at
+    await page.evaluate(() => window.MathJax?.startup?.promise).catch(() => {});
+
+    await checkDiagramsAndImages(page, failures, totals);
+    await checkAnimations(page, failures, totals);
+    await checkFrameworkTabs(page, failures, totals);
+    await checkAccessibility(page, relative, failures, totals);
+    if (relative.endsWith('/search.html')) await checkSearch(page, base, relative, failures, totals);
+    // last: it navigates away
+    await checkEditionLinks(page, base, relative, failures, totals);
+  } catch (error) {
+    failures.push(`${on()}check aborted: ${short(String(error?.message || error), 600)}`);
+  } finally {
+    await page.close();
+  }
+  // a blocked request or a missing file also shows up as a console error: report it once
+  for (const { prefix, text, url } of consoleErrors) {
+    if (blocked.has(url) || missing.has(url)) continue;
+    failures.push(`${prefix}console error: ${short(text)}${url ? ` (at ${url})` : ''}`);
+    totals.consoleErrors += 1;
+  }
+  for (const [url, what] of blocked) failures.push(`${what}: ${short(url, 200)}`);
+  totals.blocked += blocked.size;
+  return failures;
+}
+
+/**
+ * The page's diagrams and images with their drawn size. Those inside a tab
+ * that is not shown (the other framework's) are left out: the tab test looks
+ * at them once it has switched.
+ */
+function drawnElements(page, onlyInTabs = false) {
+  return page.evaluate((onlyInTabs) => {
+    const describe = (element) => element.id ? `#${element.id}` : (element.getAttribute('src') || '').slice(0, 80) || element.outerHTML.slice(0, 80);
+    const size = (element) => {
+      const box = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      return { width: box.width, height: box.height, hidden: style.visibility === 'hidden' || style.display === 'none' };
+    };
+    const shown = (element) => {
+      const tab = element.closest('.sd-tab-content');
+      if (onlyInTabs && !tab) return false;
+      return !tab || getComputedStyle(tab).display !== 'none';
+    };
+    return {
+      diagrams: [...document.querySelectorAll('.dlbook-diagram svg')].filter(shown)
+        .map((svg) => ({ name: svg.getAttribute('aria-label') || 'diagram', ...size(svg) })),
+      images: [...document.images].filter(shown).map((img) => ({ name: describe(img), natural: img.naturalWidth, ...size(img) })),
+    };
+  }, onlyInTabs);
+}
+
+async function checkDiagramsAndImages(page, failures, totals, onlyInTabs = false) {
+  // images loaded lazily are fetched when scrolled to: bring each into view first
+  for (const image of await page.locator('img').all()) {
+    await image.scrollIntoViewIfNeeded({ timeout: 5000 }).catch(() => {});
+  }
+  await page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: TIMEOUT_MS })
+    .catch(() => failures.push('images still loading after 30 s'));
+  const found = await drawnElements(page, onlyInTabs);
+  for (const d of found.diagrams) {
+    totals.diagrams += 1;
+    if (!(d.width > 0 && d.height > 0) || d.hidden) failures.push(`diagram "${d.name}" is not drawn (${d.width}x${d.height})`);
+  }
+  for (const img of found.images) {
+    totals.images += 1;
+    if (!(img.natural > 0)) failures.push(`image ${img.name} did not load (naturalWidth 0)`);
+    else if (!(img.width > 0 && img.height > 0) || img.hidden) failures.push(`image ${img.name} is not drawn (${img.width}x${img.height})`);
+  }
+}
+
+async function checkAnimations(page, failures, totals) {
+  const players = await page.locator('img[id^="_anim_img"]').all();
+  for (const image of players) {
+    const id = await image.getAttribute('id');
+    const player = page.locator('div.animation').filter({ has: page.locator(`img[id="${id}"]`) });
+    const button = (title) => player.locator(`button[title="${title}"]`);
+    const src = () => image.evaluate((img) => img.src);
+    try {
+      // the player shows its first frame once its script has run
+      await image.evaluate((img) => new Promise((resolve, reject) => {
+        const start = Date.now();
+        const wait = () => (img.getAttribute('src') ? resolve() : Date.now() - start > 10_000 ? reject(new Error('no frame shown')) : setTimeout(wait, 50));
+        wait();
+      }));
+      for (const title of ['Next frame', 'Previous frame', 'Play', 'Pause']) {
+        if ((await button(title).count()) !== 1) throw new Error(`no single "${title}" button`);
+      }
+      const icons = await player.locator('.anim-buttons button').evaluateAll((buttons) => buttons
+        .filter((b) => {
+          const svg = b.querySelector('svg');
+          if (svg) return !(svg.getBoundingClientRect().width > 0);
+          const i = b.querySelector('i');
+          const content = i ? getComputedStyle(i, '::before').content : 'none';
+          return !i || content === 'none' || content === 'normal' || content === '""' || !(i.getBoundingClientRect().width > 0);
+        })
+        .map((b) => b.title));
+      if (icons.length) failures.push(`animation ${id}: buttons without a drawn icon: ${icons.join(', ')}`);
+
+      const first = await src();
+      await button('Next frame').click();
+      const second = await src();
+      if (second === first) throw new Error('"Next frame" did not change the frame');
+      await button('Previous frame').click();
+      if ((await src()) !== first) throw new Error('"Previous frame" did not bring back the first frame');
+
+      await button('Play').click();
+      await page.waitForFunction(([img, frame]) => img.src !== frame, [await image.elementHandle(), first], { timeout: 5000 })
+        .catch(() => { throw new Error('"Play" did not advance the animation within 5 s'); });
+      await button('Pause').click();
+      const paused = await src();
+      await page.waitForTimeout(600);
+      if ((await src()) !== paused) throw new Error('"Pause" did not stop the animation');
+      await button('First frame').click().catch(() => {});
+      totals.animations += 1;
+    } catch (error) {
+      failures.push(`animation ${id}: ${short(String(error?.message || error))}`);
+    }
+  }
+}
+
+/**
+ * TensorFlow / PyTorch tab sets: TensorFlow shows first; choosing PyTorch in
+ * one set switches every set on the page, and the choice survives a reload.
+ */
+async function checkFrameworkTabs(page, failures, totals) {
+  const sets = page.locator('.sd-tab-set.framework-tabs');
+  const count = await sets.count();
+  if (!count) return;
+  const chosen = () => page.evaluate(() => [...document.querySelectorAll('.sd-tab-set.framework-tabs')].map((set) => {
+    const input = set.querySelector('input[type="radio"]:checked');
+    const label = input && set.querySelector(`label[for="${input.id}"]`);
+    return label ? label.dataset.syncId : null;
+  }));
+  const visibleOutputs = () => page.evaluate(() => [...document.querySelectorAll('.sd-tab-set.framework-tabs')]
+    .filter((set) => [...set.querySelectorAll('.sd-tab-content')].some((c) => c.getBoundingClientRect().height > 0)).length);
+  const expect = (values, framework, what) => {
+    const wrong = values.filter((v) => v !== framework).length;
+    if (wrong) failures.push(`framework tabs: ${what}: ${wrong} of ${values.length} tab sets do not show ${framework}`);
+    return !wrong;
+  };
+  if (!expect(await chosen(), 'tensorflow', 'on arrival')) return;
+  await sets.first().locator('label[data-sync-id="pytorch"]').click();
+  if (!expect(await chosen(), 'pytorch', 'after choosing PyTorch in the first tab set')) return;
+  if ((await visibleOutputs()) !== count) failures.push('framework tabs: a tab set shows no content after switching');
+  // the PyTorch tabs' diagrams and images, now on screen
+  await checkDiagramsAndImages(page, failures, totals, true);
+  await page.reload({ waitUntil: 'load', timeout: TIMEOUT_MS });
+  if (!expect(await chosen(), 'pytorch', 'after reloading the page')) return;
+  totals.tabSets += count;
+}
+
+/** axe-core on the page as laid out at desktop width, then at phone width. */
+async function checkAccessibility(page, relative, failures, totals) {
+  await page.addScriptTag({ path: AXE_PATH });
+  for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(500); // the theme updates the layout on resize after a 300 ms debounce
+    const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    for (const violation of results.violations) {
+      const nodes = violation.nodes.filter((node) => {
+        const selector = node.target.join(' ');
+        const accepted = ACCEPTED_VIOLATIONS.some((a) => a.rule === violation.id && a.selector === selector);
+        if (accepted) totals.accepted += 1;
+        return !accepted;
+      });
+      for (const node of nodes) {
+        const selector = node.target.join(' ');
+        if (SERIOUS.has(violation.impact)) {
+          totals.violations += 1;
+          totals.violationRules[violation.id] = (totals.violationRules[violation.id] || 0) + 1;
+          failures.push(`accessibility (${width}), ${violation.impact}: ${violation.id} (${violation.help}) at ${selector}: ${short(node.failureSummary?.replace(/\s+/g, ' ') || '', 240)}`);
+        } else {
+          totals.minorViolations += 1;
+          totals.minorRules[violation.id] = (totals.minorRules[violation.id] || 0) + 1;
+          const key = `${violation.impact}: ${violation.id} at ${selector}`;
+          const where = (totals.minorWhere[key] ||= { pages: new Set(), widths: new Set() });
+          where.pages.add(relative);
+          where.widths.add(width);
+        }
+      }
+    }
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
+/** On a search page: a search for a word of the edition's title finds pages. */
+async function checkSearch(page, base, relative, failures, totals) {
+  const edition = relative.split('/')[0];
+  const title = await page.evaluate(() => document.title);
+  // the edition's title precedes the page's in <title>; take its longest word,
+  // or for Hangul its first two syllables (the Korean index holds prefixes)
+  const words = (title.split(/[-—–|·]/).pop() || '').match(/[\p{L}\p{N}]+/gu) || [];
+  let word = words.sort((a, b) => b.length - a.length)[0];
+  if (!word) {
+    failures.push(`no word to search for in the title "${title}"`);
+    return;
+  }
+  if (/^[\uac00-\ud7a3]+$/.test(word)) word = word.slice(0, 2);
+  await page.goto(new URL(`${relative}?q=${encodeURIComponent(word)}`, base).href, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  // searchtools.js pulses while it searches and stops when it has listed every result
+  // (the summary line is no sign of that: Sphinx's Korean catalog translates it as "")
+  const found = await page.waitForFunction(() => (
+    // eslint-disable-next-line no-undef -- searchtools.js declares Search with const: global, not on window
+    document.querySelector('#search-results ul.search') && typeof Search !== 'undefined' && Search._pulse_status === -1
+      ? document.querySelectorAll('#search-results ul.search li').length : null
+  ), null, { timeout: 15_000 }).then((handle) => handle.jsonValue()).catch(() => null);
+  if (found === null) failures.push(`search for "${word}" (${edition}) did not finish within 15 s`);
+  else if (found === 0) failures.push(`search for "${word}" (${edition}) found no page`);
+  else totals.searches += 1;
+}
+
+async function checkEditionLinks(page, base, relative, failures, totals) {
+  const edition = relative.split('/')[0];
+  const follow = async (link, expectedPath, expectedLang, what) => {
+    const expected = new URL(expectedPath, base).href;
+    const from = page.url();
+    const responded = page.waitForResponse(
+      (r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame() && r.url() !== from,
+      { timeout: TIMEOUT_MS },
+    ).catch((error) => error);
+    await link.click({ timeout: 10_000 });
+    const response = await responded;
+    if (response instanceof Error) throw new Error(`${what} led nowhere: ${response.message}`);
+    await page.waitForLoadState('load', { timeout: TIMEOUT_MS });
+    if (response.url() !== expected) {
+      failures.push(`${what} led to ${response.url()}, not ${expected}`);
+      return;
+    }
+    if (response.status() !== 200) failures.push(`${what} led to ${expected}, which answered ${response.status()}`);
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    if (lang !== expectedLang) failures.push(`${what} led to a page in <html lang="${lang}">, not "${expectedLang}"`);
+    totals.switches += 1;
+  };
+
+  if (!EDITIONS.includes(edition)) {
+    // the landing page: each edition's link leads to that edition
+    for (const other of EDITIONS) {
+      const link = page.locator(`a[hreflang="${other}"]`);
+      if ((await link.count()) !== 1) {
+        failures.push(`the landing page has ${await link.count()} links to the ${other} edition`);
+        continue;
+      }
+      await follow(link, `${other}/index.html`, other, `the landing page's link to ${other}`);
+      await page.goBack({ waitUntil: 'load' });
+    }
+    return;
+  }
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  if (lang !== edition) failures.push(`<html lang="${lang}"> in the ${edition} edition`);
+  const links = page.locator('a.edition-switch');
+  const count = await links.count();
+  if (count !== 1) {
+    failures.push(`${count} edition switches (expected 1)`);
+    return;
+  }
+  const other = EDITIONS.find((e) => e !== edition);
+  const target = `${other}/${relative.slice(edition.length + 1)}`;
+  if ((await links.getAttribute('hreflang')) !== other) failures.push(`the edition switch's hreflang is not "${other}"`);
+  await follow(links, target, other, 'the edition switch');
+}
+
+async function main() {
+  const site = path.resolve(process.argv[2] || '_build/html');
+  if (!existsSync(site)) {
+    console.error(`check_site: no built site at ${site}; build it first (python tools/build_book.py)`);
+    return 2;
+  }
+  const pages = pagesOf(site);
+  if (!pages.some((p) => p.startsWith(`${EDITIONS[0]}/`)) || !pages.some((p) => p.startsWith(`${EDITIONS[1]}/`))) {
+    console.error(`check_site: ${site} does not hold both editions (${EDITIONS.join(', ')}); build with python tools/build_book.py`);
+    return 2;
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.error(`check_site: no Chromium at ${CHROMIUM}: run bash tests/browser/ensure_browser.sh (or set CHROMIUM_PATH)`);
+    return 2;
+  }
+
+  const server = await serve(site);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+  const totals = {
+    requests: 0, blocked: 0, consoleErrors: 0, diagrams: 0, images: 0, animations: 0, switches: 0, tabSets: 0,
+    violations: 0, violationRules: {}, minorViolations: 0, minorRules: {}, minorWhere: {}, searches: 0, accepted: 0,
+  };
+  let passed = 0;
+  let failed = 0;
+  console.log(`check_site: ${pages.length} pages of ${site}, served at ${base}, in Chromium ${browser.version()}`);
+  try {
+    for (const relative of pages) {
+      const started = Date.now();
+      // a fresh context per page: no cookies, storage or cache from pages opened before,
+      // as for a reader who arrives at this page first
+      const context = await newContext(browser);
+      const failures = await checkPage(context, base, relative, totals);
+      await context.close();
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      if (failures.length) {
+        failed += 1;
+        console.log(`FAIL ${relative} (${seconds} s)`);
+        for (const failure of failures) console.log(`     - ${failure}`);
+      } else {
+        passed += 1;
+        console.log(`ok   ${relative} (${seconds} s)`);
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+
+  const rules = (counts) => Object.entries(counts).map(([rule, n]) => `${rule} ×${n}`).join(', ') || 'none';
+  console.log('');
+  console.log('summary');
+  console.log(`  pages checked:        ${pages.length}`);
+  console.log(`  requests made:        ${totals.requests}`);
+  console.log(`  requests blocked:     ${totals.blocked} (leaving the local server)`);
+  console.log(`  console errors:       ${totals.consoleErrors}`);
+  console.log(`  diagrams seen:        ${totals.diagrams}`);
+  console.log(`  images seen:          ${totals.images}`);
+  console.log(`  animations stepped:   ${totals.animations}`);
+  console.log(`  framework tab sets:   ${totals.tabSets} (switched together, choice remembered)`);
+  console.log(`  edition links followed: ${totals.switches}`);
+  console.log(`  violations (serious/critical): ${totals.violations}: ${rules(totals.violationRules)}`);
+  console.log(`  searches that found pages: ${totals.searches}`);
+  console.log(`  findings of lower impact (not failing): ${totals.minorViolations}: ${rules(totals.minorRules)}`);
+  const minor = Object.entries(totals.minorWhere).sort((a, b) => b[1].pages.size - a[1].pages.size);
+  for (const [key, where] of minor.slice(0, MINOR_SHOWN)) {
+    console.log(`    ${short(key, 200)} (${[...where.widths].join(', ')}), on ${where.pages.size} page(s), e.g. ${[...where.pages][0]}`);
+  }
+  if (minor.length > MINOR_SHOWN) console.log(`    … and ${minor.length - MINOR_SHOWN} more places`);
+  if (ACCEPTED_VIOLATIONS.length) console.log(`  accepted third-party findings (see ACCEPTED_VIOLATIONS): ${totals.accepted}, of ${ACCEPTED_VIOLATIONS.map((a) => `${a.rule} at ${a.selector}`).join('; ')}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then((code) => { process.exitCode = code; }, (error) => {
+  console.error(error);
+  process.exitCode = 2;
+});
