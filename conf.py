@@ -33,6 +33,7 @@ EDITIONS = {
         "switch_title": "이 페이지의 영어판",
         "cite_heading": "이 장을 인용하기",
         "cite_intro": "과제나 글에서 이 장을 인용할 때 아래 형식을 쓰세요.",
+        "download_title": "이 장을 노트북(.ipynb)으로 내려받기",
     },
     "en": {
         "title": "Deep Learning, Executed",
@@ -41,6 +42,7 @@ EDITIONS = {
         "switch_title": "This page in the Korean edition",
         "cite_heading": "Cite this chapter",
         "cite_intro": "To cite this chapter in an assignment or a paper:",
+        "download_title": "Download this chapter as a notebook (.ipynb)",
     },
 }
 
@@ -112,7 +114,6 @@ numfig_secnum_depth = 1
 math_numfig = True
 math_eqref_format = "({number})"
 book_editions = EDITIONS
-suppress_warnings: list[str] = []
 
 
 def apply_edition(app, config) -> None:
@@ -125,9 +126,7 @@ def apply_edition(app, config) -> None:
         )
     config.html_title = edition["title"]
     config.project = edition["title"]
-    config.html_context = {**config.html_context, "edition": config.language}
 
 
 def setup(app):
     app.connect("config-inited", apply_edition)
-    return {"parallel_read_safe": False}

@@ -39,13 +39,12 @@ def install_cell(app: Sphinx) -> nbformat.NotebookNode:
     )
 
 
-def notebook_docnames(app: Sphinx) -> list[str]:
-    names = []
-    for docname in sorted(app.env.found_docs):
-        source = Path(app.env.doc2path(docname))
-        if source.suffix == ".md" and is_myst_markdown_notebook(source.read_text(encoding="utf-8")):
-            names.append(docname)
-    return names
+def is_notebook(app: Sphinx, docname: str) -> bool:
+    """Whether the page is a chapter notebook (MyST Markdown with notebook front matter)."""
+    if docname not in app.env.found_docs:
+        return False
+    source = Path(app.env.doc2path(docname))
+    return source.suffix == ".md" and is_myst_markdown_notebook(source.read_text(encoding="utf-8"))
 
 
 def executed(app: Sphinx, source: Path) -> nbformat.NotebookNode:
@@ -66,7 +65,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     edition = app.config.book_editions[app.config.language]
-    for docname in notebook_docnames(app):
+    for docname in sorted(d for d in app.env.found_docs if is_notebook(app, d)):
         notebook = executed(app, Path(app.env.doc2path(docname)))
         url = app.config.html_baseurl.rstrip("/") + f"/{app.config.language}/{docname}.html"
         intro = nbformat.v4.new_markdown_cell(
@@ -95,13 +94,14 @@ def ship_wheel(app: Sphinx, site: Path) -> None:
 
 
 def add_download_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    source = app.env.doc2path(pagename) if pagename in app.env.found_docs else None
-    if source and Path(source).suffix == ".md" and is_myst_markdown_notebook(Path(source).read_text(encoding="utf-8")):
-        depth = pagename.count("/")
-        context["notebook_download"] = "../" * depth + f"{DOWNLOADS}/{pagename}.ipynb"
+    if is_notebook(app, pagename):
+        context["notebook_download"] = {
+            "href": "../" * pagename.count("/") + f"{DOWNLOADS}/{pagename}.ipynb",
+            "title": app.config.book_editions[app.config.language]["download_title"],
+        }
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", add_download_link)
     app.connect("build-finished", write_notebooks)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
