@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from execute_chapter import KERNEL_ENV  # noqa: E402
+from execute_chapter import CACHE_PATH, KERNEL_ENV  # noqa: E402
 
 # Kernels started by myst-nb inherit this process's environment.
 for _name, _value in KERNEL_ENV.items():
@@ -84,7 +84,7 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
 # unchanged chapter from running again. One cache serves both editions, so a
 # notebook whose code is the same in both runs once.
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_cache_path = str(CACHE_PATH)
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 300

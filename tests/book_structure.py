@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,3 +122,27 @@ def toctree_entries(index: Path) -> list[str]:
 
 def chapters(edition: str) -> list[Path]:
     return sorted((BOOK / edition).rglob("*.md"))
+
+
+def run_build(*options: str, book: Path | None = None, out: Path | None = None) -> subprocess.CompletedProcess:
+    """Run tools/build_book.py as `tox -e book` does; with ``out``, into its own folder and cache."""
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), *options]
+    if book is not None:
+        command += ["--book", str(book)]
+    if out is not None:
+        command += ["--out", str(out / "html"), "--", "-D", f"nb_execution_cache_path={out / 'cache'}"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+
+
+def prose_of(source: Path) -> str:
+    """The chapter's text outside code cells, fences and directive options."""
+    lines, fence = [], None
+    for line in source.read_text(encoding="utf-8").splitlines():
+        marker = re.match(r"^(`{3,}|:{3,})", line)
+        if fence is None and marker and "code-cell" in line:
+            fence = marker.group(1)
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is None and not line.startswith((":", "`", "(")):
+            lines.append(line)
+    return "\n".join(lines)

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from book_structure import run_build
 from execute_chapter import ChapterError, execute_chapter
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def build(book: Path, tmp_path: Path, *editions: str, jobs: int = 2) -> subprocess.CompletedProcess:
-    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--out", str(tmp_path / "html"),
-               "--jobs", str(jobs)]  # fmt: skip
-    for edition in editions:
-        command += ["--edition", edition]
-    command += ["--", "-D", f"nb_execution_cache_path={tmp_path / 'cache'}"]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    options = ["--jobs", str(jobs), *(f"--edition={edition}" for edition in editions)]
+    return run_build(*options, book=book, out=tmp_path)
 
 
 def test_a_broken_cell_fails_the_build_naming_file_and_cell(tmp_path):

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from book_structure import BOOK, EDITIONS, chapters, read_chapter
+from execute_chapter import CACHE_PATH as CACHE
 from execute_chapter import execute_chapter, executed_notebook
 
-CACHE = BOOK.parent / "_build" / ".jupyter_cache"
 CHAPTERS = [p for edition in EDITIONS for p in chapters(edition) if read_chapter(p).cells]
 
 

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parent.parent
+from book_structure import run_build
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def build(book: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--out", str(out / "html"),
-         "--edition", "en", "--", "-D", f"nb_execution_cache_path={out / 'cache'}"],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+def build(book: Path, out: Path):
+    return run_build("--edition=en", book=book, out=out)
 
 
 def test_pairs_become_synchronised_tab_sets_with_both_outputs(tmp_path):

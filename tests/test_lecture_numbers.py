@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from book_structure import BOOK, EDITIONS
-from execute_chapter import executed_notebook
-from test_chapters import CACHE, text_outputs
+from execute_chapter import CACHE_PATH, executed_notebook
+from test_chapters import text_outputs
 
 LECTURE_NUMBERS = {
     # week 3: stack/concat shapes
@@ -31,7 +31,7 @@ LECTURE_NUMBERS = {
 @pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("chapter", sorted(LECTURE_NUMBERS))
 def test_chapter_prints_the_lecture_numbers(edition, chapter):
-    notebook, _ = executed_notebook(BOOK / edition / f"{chapter}.md", CACHE)
+    notebook, _ = executed_notebook(BOOK / edition / f"{chapter}.md", CACHE_PATH)
     printed = "\n".join(text_outputs([c for c in notebook.cells if c.cell_type == "code"]))
     missing = [number for number in LECTURE_NUMBERS[chapter] if number not in printed]
     assert not missing, f"{edition}/{chapter}.md no longer prints the lecture's {missing}"

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from book_structure import BOOK, EDITIONS, chapters
+from book_structure import BOOK, EDITIONS, chapters, prose_of, run_build
 
 ROOT = BOOK.parent
 SITE = ROOT / "_build" / "html"
@@ -21,9 +19,7 @@ PAGES = [p.relative_to(BOOK / EDITIONS[0]).with_suffix(".html") for p in chapter
 @pytest.fixture(scope="session")
 def site() -> Path:
     """Both editions built exactly as `tox -e book` builds them (-n -W --keep-going)."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT, capture_output=True, text=True
-    )
+    result = run_build()
     assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     return SITE
 
@@ -91,20 +87,6 @@ def docs_for(index: dict, term: str) -> set[str]:
         found = [found] if isinstance(found, int) else found
         docs |= {index["docnames"][i] for i in found}
     return docs
-
-
-def prose_of(source: Path) -> str:
-    """The chapter's text outside code cells, fences and directive options."""
-    lines, fence = [], None
-    for line in source.read_text(encoding="utf-8").splitlines():
-        marker = re.match(r"^(`{3,}|:{3,})", line)
-        if fence is None and marker and "code-cell" in line:
-            fence = marker.group(1)
-        elif fence is not None and line.strip() == fence:
-            fence = None
-        elif fence is None and not line.startswith((":", "`", "(")):
-            lines.append(line)
-    return "\n".join(lines)
 
 
 def test_korean_search_finds_a_stem_whatever_particle_follows(site):

@@ -21,8 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-# conf.py's nb_execution_cache_path; a -D override on the command line wins
-DEFAULT_CACHE = ROOT / "_build" / ".jupyter_cache"
 
 
 def editions(book: Path = BOOK) -> list[str]:
@@ -42,7 +40,9 @@ def cache_path(sphinx_args: list[str]) -> Path:
     for option, value in zip(sphinx_args, sphinx_args[1:]):
         if option == "-D" and value.startswith("nb_execution_cache_path="):
             return Path(value.split("=", 1)[1])
-    return DEFAULT_CACHE
+    from execute_chapter import CACHE_PATH  # conf.py's default
+
+    return CACHE_PATH
 
 
 def _run(path: Path):

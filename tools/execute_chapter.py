@@ -20,6 +20,8 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The jupyter-cache the build and the tests share (conf.py's nb_execution_cache_path).
+CACHE_PATH = ROOT / "_build" / ".jupyter_cache"
 #: The kernels' environment, for the Sphinx build (conf.py applies it) and for
 #: this tool: TensorFlow's C++ start-up logs off (they would land in cell
 #: outputs), deterministic CPU kernels, fixed hashing, and one OpenMP thread

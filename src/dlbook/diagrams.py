@@ -134,11 +134,22 @@ def _quote(text: str) -> str:
 class _Layer:
     """One weighted layer of a model and the activation applied after it."""
 
-    label: str  # the box: framework's own name for the layer, size, parameter count
+    name: str  # the framework's own name for the layer, e.g. "Dense(2)", "Linear(1, 2)"
     units: int
     bias: bool
     params: int | None  # None: a Keras layer that is not built yet
     activation: str = ""
+
+    @property
+    def label(self) -> str:
+        """The layer's box in the diagram."""
+        return f"{self.name}, {self._bias()}\\n{self._params()}"
+
+    def _bias(self) -> str:
+        return "bias" if self.bias else "no bias"
+
+    def _params(self) -> str:
+        return "not built yet" if self.params is None else f"{self.params} params"
 
     def add_activation(self, name: str) -> None:
         if name and name not in ("linear", "identity"):
@@ -146,9 +157,7 @@ class _Layer:
 
     def summary(self) -> str:
         size = f"{self.units} unit" + ("" if self.units == 1 else "s")
-        params = "not built yet" if self.params is None else f"{self.params} params"
-        bias = "bias" if self.bias else "no bias"
-        return ", ".join(part for part in (size, bias, params, self.activation) if part)
+        return ", ".join(part for part in (size, self._bias(), self._params(), self.activation) if part)
 
 
 def _describe_layers(model: Any) -> list[_Layer]:
@@ -181,9 +190,7 @@ def _keras_layers(model: Any) -> list[_Layer]:
         activation = _keras_activation_name(layer)
         if units is not None:
             params = layer.count_params() if layer.built else None
-            bias = "bias" if layer.use_bias else "no bias"
-            shown = "not built yet" if params is None else f"{params} params"
-            described.append(_Layer(f"Dense({units}), {bias}\\n{shown}", units, layer.use_bias, params))
+            described.append(_Layer(f"Dense({units})", units, layer.use_bias, params))
             described[-1].add_activation(getattr(layer.activation, "__name__", ""))
         elif activation is not None:
             if not described:
@@ -203,10 +210,8 @@ def _torch_layers(model: Any) -> list[_Layer]:
     for module in model:
         if isinstance(module, torch.nn.Linear):
             params = sum(p.numel() for p in module.parameters())
-            has_bias = module.bias is not None
-            bias = "bias" if has_bias else "no bias"
-            label = f"Linear({module.in_features}, {module.out_features}), {bias}\\n{params} params"
-            described.append(_Layer(label, module.out_features, has_bias, params))
+            name = f"Linear({module.in_features}, {module.out_features})"
+            described.append(_Layer(name, module.out_features, module.bias is not None, params))
         elif described and not any(True for _ in module.parameters()):
             described[-1].add_activation(type(module).__name__.lower())
         else:
