@@ -84,21 +84,52 @@ def test_logistic_data_follows_the_model():
     np.testing.assert_array_equal(values, y2.numpy())
 
 
-@pytest.mark.parametrize(
-    "recipe", [data.line_data, data.torch_line_data, data.piecewise_data, data.noise_data, data.logistic_data]
-)
+SIZED_RECIPES = [data.line_data, data.torch_line_data, data.piecewise_data, data.noise_data, data.logistic_data]
+RECIPES = [data.cafe_data, *SIZED_RECIPES]
+
+
+def recipe_id(recipe):
+    return recipe.__name__
+
+
+@pytest.mark.parametrize("recipe", SIZED_RECIPES, ids=recipe_id)
 @pytest.mark.parametrize("bad_n, error", [(0, ValueError), (-5, ValueError), (2.5, TypeError), ("10", TypeError)])
 def test_recipes_reject_a_bad_size(recipe, bad_n, error):
     with pytest.raises(error, match="n must be a positive whole number"):
         recipe(n=bad_n)
 
 
-@pytest.mark.parametrize("recipe", [data.cafe_data, data.line_data, data.piecewise_data])
-def test_recipes_reject_a_bad_seed(recipe):
-    with pytest.raises(TypeError, match="seed must be a non-negative whole number"):
-        recipe(seed=-1)
+@pytest.mark.parametrize("recipe", RECIPES, ids=recipe_id)
+@pytest.mark.parametrize("seed", [1.5, True, "1", None, float(data.LECTURE_SEED)], ids=repr)
+def test_recipes_reject_a_seed_of_the_wrong_type(recipe, seed):
+    with pytest.raises(TypeError, match=rf"^seed must be a non-negative whole number below 4294967296, got {seed!r}$"):
+        recipe(seed=seed)
 
 
-def test_logistic_data_rejects_nan_weights():
-    with pytest.raises(TypeError, match="w1 must be a finite number"):
-        data.logistic_data(w1=float("nan"))
+@pytest.mark.parametrize("recipe", RECIPES, ids=recipe_id)
+@pytest.mark.parametrize("seed", [-1, data.SEED_LIMIT], ids=["-1", "2**32"])
+def test_recipes_reject_a_seed_out_of_range(recipe, seed):
+    """A negative whole number is the wrong value, not the wrong type; 2**32 is past NumPy's range."""
+    with pytest.raises(ValueError, match=rf"^seed must be a non-negative whole number below 4294967296, got {seed}$"):
+        recipe(seed=seed)
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=recipe_id)
+def test_recipes_accept_every_seed_in_range(recipe):
+    for seed in (0, data.SEED_LIMIT - 1, np.int64(7)):
+        first, second = recipe(seed=seed)
+        assert len(first) == len(second)
+
+
+@pytest.mark.parametrize("which", ["w0", "w1"])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_logistic_data_rejects_nan_and_infinite_weights(which, bad):
+    with pytest.raises(ValueError, match=rf"^{which} must be a finite number, got "):
+        data.logistic_data(**{which: bad})
+
+
+@pytest.mark.parametrize("which", ["w0", "w1"])
+@pytest.mark.parametrize("bad", ["5", None, True, [5.0]], ids=repr)
+def test_logistic_data_rejects_weights_that_are_not_numbers(which, bad):
+    with pytest.raises(TypeError, match=rf"^{which} must be a finite number, got "):
+        data.logistic_data(**{which: bad})

@@ -118,3 +118,93 @@ def test_renderer_is_found_next_to_python_without_an_activated_environment(monke
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(sys, "executable", os.path.join(os.path.dirname(found), "python"))
     assert diagrams.find_renderer() == found
+
+
+NOT_SEQUENTIAL = r"^model must be a keras.Sequential or torch.nn.Sequential, got "
+
+
+def test_an_empty_model_is_rejected():
+    import keras
+    import torch
+
+    for empty in (keras.Sequential([]), keras.Sequential([keras.Input((1,))])):
+        with pytest.raises(ValueError, match=r"^the Keras model has no layers to draw: add keras.layers.Dense\(...\) layers$"):
+            model_diagram(empty)
+    with pytest.raises(ValueError, match=r"^the PyTorch model has no layers to draw: add torch.nn.Linear\(...\) layers$"):
+        model_diagram(torch.nn.Sequential())
+
+
+def test_a_model_that_is_not_sequential_is_rejected():
+    import keras
+    import torch
+
+    inputs = keras.Input((1,))
+    functional = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    for model, name in [(functional, "Functional"), (keras.layers.Dense(1), "Dense"),
+                        (torch.nn.Linear(1, 1), "Linear"), (None, "NoneType"), ("x -> y", "str")]:
+        with pytest.raises(TypeError, match=NOT_SEQUENTIAL + name + "$"):
+            model_diagram(model)
+
+
+def test_a_subclass_of_sequential_is_drawn():
+    import keras
+    import torch
+
+    class MyKerasNet(keras.Sequential):
+        pass
+
+    class MyTorchNet(torch.nn.Sequential):
+        pass
+
+    keras_net = MyKerasNet([keras.Input((1,)), keras.layers.Dense(1)])
+    assert "Dense(1), bias\\n2 params" in model_diagram(keras_net).source
+    assert "Linear(1, 1), bias\\n2 params" in model_diagram(MyTorchNet(torch.nn.Linear(1, 1))).source
+
+
+def test_an_unsupported_keras_layer_is_rejected():
+    import keras
+
+    for layer, name in [(keras.layers.SimpleRNN(2), "SimpleRNN"), (keras.layers.Flatten(), "Flatten"),
+                        (keras.layers.Lambda(lambda t: 2 * t), "Lambda")]:
+        net = keras.Sequential([keras.Input((3, 1)), layer, keras.layers.Dense(1)])
+        with pytest.raises(TypeError, match=rf"^model_diagram draws Dense and Activation layers only, got {name}$"):
+            model_diagram(net)
+
+
+def test_an_unsupported_torch_layer_is_rejected():
+    import torch
+
+    for module, name in [(torch.nn.Dropout(0.5), "Dropout"), (torch.nn.Conv1d(1, 1, 1), "Conv1d"),
+                         (torch.nn.PReLU(), "PReLU"), (torch.nn.Flatten(), "Flatten")]:
+        net = torch.nn.Sequential(torch.nn.Linear(1, 1), module)
+        with pytest.raises(TypeError, match=rf"^model_diagram draws Linear layers and activations only, got {name}$"):
+            model_diagram(net)
+    with pytest.raises(TypeError, match="^model_diagram needs a Linear layer before the activation ReLU$"):
+        model_diagram(torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(1, 1)))
+
+
+def test_an_unbuilt_layer_is_drawn_as_not_built_alike_in_both_frameworks():
+    """Keras without an Input and PyTorch's LazyLinear do not know their parameters yet: the box says so."""
+    import keras
+    import torch
+
+    net = keras.Sequential([keras.layers.Dense(2, activation="relu"), keras.layers.Dense(1)])
+    twin = torch.nn.Sequential(torch.nn.LazyLinear(2), torch.nn.ReLU(), torch.nn.LazyLinear(1))
+    keras_drawn, torch_drawn = model_diagram(net), model_diagram(twin)
+    expected = "model: x -> 2 units, bias, not built yet, relu -> 1 unit, bias, not built yet -> yhat"
+    assert keras_drawn.description == torch_drawn.description == expected
+    assert "Dense(2), bias\\nnot built yet" in keras_drawn.source
+    assert "LazyLinear(2), bias\\nnot built yet" in torch_drawn.source
+    twin(torch.zeros(1, 3))  # the first batch builds it: now a Linear with its count
+    assert "Linear(3, 2), bias\\n8 params" in model_diagram(twin).source
+
+
+def test_text_arguments_must_be_text():
+    import torch
+
+    with pytest.raises(TypeError, match=r"^description must be text \(a str\), got int$"):
+        diagram('"x" -> "y"', description=3)
+    with pytest.raises(TypeError, match=r"^input_name must be text \(a str\), got NoneType$"):
+        model_diagram(torch.nn.Sequential(torch.nn.Linear(1, 1)), input_name=None)
+    with pytest.raises(TypeError, match=r"^source must be DOT text \(a str\), got bytes$"):
+        diagrams.dot_to_svg(b"digraph { a -> b }")

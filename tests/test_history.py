@@ -73,3 +73,55 @@ def test_rejects_inconsistent_steps():
         history.record(params="abc", loss=1.0)
     with pytest.raises(ValueError, match="at least one number"):
         History().record(params=[])
+
+
+def test_rejects_the_other_half_of_inconsistent_steps():
+    history = History()
+    history.record(params=[1.0, 2.0], yhat=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="^loss was not recorded in earlier steps; record it in every step or in none$"):
+        history.record(params=[1.0, 2.0], loss=1.0, yhat=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="^yhat was recorded in earlier steps; record it in every step or in none$"):
+        history.record(params=[1.0, 2.0])
+
+
+def test_rejects_yhat_of_the_wrong_size():
+    history = History()
+    history.record(params=[1.0], loss=1.0, yhat=np.zeros((20, 1)))
+    with pytest.raises(ValueError, match="^yhat must have 20 predictions like the first step, got 19$"):
+        history.record(params=[1.0], loss=1.0, yhat=np.zeros((19, 1)))
+    with pytest.raises(ValueError, match="^yhat must hold at least one prediction$"):
+        History().record(params=[1.0], yhat=[])
+
+
+@pytest.mark.parametrize("name", ["loss", "yhat"])
+@pytest.mark.parametrize("bad", ["abc", "1.5", [1.0, None]], ids=repr)
+def test_rejects_loss_and_yhat_that_are_not_numbers(name, bad):
+    with pytest.raises(TypeError, match=rf"^{name} must be numbers \(an array, a tensor or a list\), got "):
+        History().record(params=[1.0], **{name: bad})
+
+
+def test_a_rejected_step_leaves_the_history_as_it_was():
+    """A step whose yhat is wrong must not leave its loss behind: loss and params stay aligned."""
+    history = History()
+    history.record(params=[1.0], loss=1.0, yhat=[1.0, 2.0])
+    for bad in ({"params": [1.0], "loss": 2.0, "yhat": [1.0]}, {"params": [1.0], "loss": "x", "yhat": [1.0, 2.0]},
+                {"params": [1.0, 2.0], "loss": 2.0, "yhat": [1.0, 2.0]}):
+        with pytest.raises((ValueError, TypeError)):
+            history.record(**bad)
+    assert len(history) == 1 and history.loss.shape == (1,) and history.yhat.shape == (1, 2)
+    history.record(params=[3.0], loss=3.0, yhat=[3.0, 4.0])
+    np.testing.assert_array_equal(history.loss, [1.0, 3.0])
+
+
+@pytest.mark.parametrize("logs", [{}, {"accuracy": 0.5}, None], ids=["empty", "no loss", "None"])
+def test_keras_callback_without_a_loss_says_what_it_needs(logs):
+    """Keras reports the loss in logs["loss"]; without it the callback names what it expected, not a bare KeyError."""
+    import keras
+
+    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    callback = History().keras_callback()
+    callback.set_model(net)
+    callback.on_epoch_begin(0)
+    given = "logs=None" if logs is None else rf"logs with keys \[{', '.join(repr(k) for k in sorted(logs))}\]"
+    with pytest.raises(ValueError, match=rf"needs the epoch's loss in logs\['loss'\].*; got {given}$"):
+        callback.on_epoch_end(0, logs)

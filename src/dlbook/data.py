@@ -1,18 +1,20 @@
-"""The lectures' data recipes, seeds included.
+"""The lectures' data recipes, seeds included (chapters 3-7).
 
 Every function rebuilds exactly the data a lecture computes, so the chapters
 print the lecture's numbers. TensorFlow and PyTorch are imported inside each
 recipe: a chapter pays only for the framework it uses.
+
+Every recipe takes a ``seed``: a whole number from 0 to 2**32 - 1, the range
+all three frameworks' generators accept (NumPy's is the narrowest).
 """
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dlbook._checks import check_positive_int
+from dlbook._checks import check_finite_number, check_non_negative_int, check_positive_int
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -24,10 +26,13 @@ LECTURE_SEED = 43052
 CAFE_TEMPERATURES = (20.1, 22.2, 22.7, 23.3, 24.4, 25.1, 26.2, 27.3, 28.4, 30.4)
 
 
+#: Seeds must be below this: ``np.random.RandomState`` accepts no larger one.
+SEED_LIMIT = 2**32
+
+
 def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative whole number, got {seed!r}")
-    return int(seed)
+    """``TypeError`` for 1.5, ``True``, ``"1"``; ``ValueError`` for -1 or 2**32."""
+    return check_non_negative_int(seed, "seed", below=SEED_LIMIT)
 
 
 def cafe_data(seed: int = LECTURE_SEED) -> tuple[tf.Tensor, tf.Tensor]:
@@ -120,9 +125,8 @@ def logistic_data(
     import tensorflow as tf
 
     n = check_positive_int(n, "n")
-    for name, value in (("w0", w0), ("w1", w1)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-            raise TypeError(f"{name} must be a finite number, got {value!r}")
+    w0 = check_finite_number(w0, "w0")
+    w1 = check_finite_number(w1, "w1")
     rng = np.random.RandomState(_check_seed(seed))
     x = np.linspace(-1, 1, n).reshape(n, 1)
     prob = 1 / (1 + np.exp(-(w0 + w1 * x)))

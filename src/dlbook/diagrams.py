@@ -86,6 +86,7 @@ def diagram(source: Any, description: str = "diagram") -> Diagram:
     is wrapped in ``digraph G { rankdir=LR; ... }``. ``description`` is read
     out by screen readers.
     """
+    _check_text(description, "description")
     text = getattr(source, "source", source)
     if not isinstance(text, str):
         raise TypeError(f"source must be DOT text or a graphviz object, got {type(source).__name__}")
@@ -109,6 +110,7 @@ def model_diagram(model: Any, input_name: str = "x") -> Diagram:
     text) names units and parameter counts in the same words for both
     frameworks, so a Keras model and its PyTorch twin are described alike.
     """
+    _check_text(input_name, "input_name")
     layers = _describe_layers(model)
     lines = ["digraph model {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];',
              '  edge [fontname="Helvetica"];', f'  in [label="{_quote(input_name)}", shape=plaintext];']
@@ -126,6 +128,11 @@ def model_diagram(model: Any, input_name: str = "x") -> Diagram:
     return Diagram(text, dot_to_svg(text), f"model: {summary}")
 
 
+def _check_text(value: Any, name: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be text (a str), got {type(value).__name__}")
+
+
 def _quote(text: str) -> str:
     return text.replace('"', '\\"')
 
@@ -137,7 +144,7 @@ class _Layer:
     name: str  # the framework's own name for the layer, e.g. "Dense(2)", "Linear(1, 2)"
     units: int
     bias: bool
-    params: int | None  # None: a Keras layer that is not built yet
+    params: int | None  # None: a layer not built yet (Keras without Input, PyTorch LazyLinear)
     activation: str = ""
 
     @property
@@ -161,12 +168,18 @@ class _Layer:
 
 
 def _describe_layers(model: Any) -> list[_Layer]:
-    """The weighted layers of ``model``, each with the activation after it."""
-    module = type(model).__module__
-    if module.startswith("keras") or module.startswith("tf_keras"):
-        return _keras_layers(model)
-    if module.startswith("torch"):
-        return _torch_layers(model)
+    """The weighted layers of ``model``, each with the activation after it.
+
+    A framework is only asked about the model if the model's code already
+    imported it, so drawing a Keras model never imports PyTorch or the reverse.
+    """
+    for name in ("keras", "tf_keras"):
+        keras = sys.modules.get(name)
+        if keras is not None and isinstance(model, keras.Sequential):
+            return _keras_layers(model, keras)
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(model, torch.nn.Sequential):
+        return _torch_layers(model, torch)
     raise TypeError(f"model must be a keras.Sequential or torch.nn.Sequential, got {type(model).__name__}")
 
 
@@ -181,16 +194,15 @@ def _keras_activation_name(layer: Any) -> str | None:
     return type(layer).__name__.lower()  # keras.layers.ReLU(), Softmax(), ...
 
 
-def _keras_layers(model: Any) -> list[_Layer]:
-    if not hasattr(model, "layers") or not model.layers:
-        raise ValueError("the Keras model has no layers to draw")
+def _keras_layers(model: Any, keras: Any) -> list[_Layer]:
+    if not model.layers:
+        raise ValueError("the Keras model has no layers to draw: add keras.layers.Dense(...) layers")
     described: list[_Layer] = []
     for layer in model.layers:
-        units = getattr(layer, "units", None)
         activation = _keras_activation_name(layer)
-        if units is not None:
-            params = layer.count_params() if layer.built else None
-            described.append(_Layer(f"Dense({units})", units, layer.use_bias, params))
+        if isinstance(layer, keras.layers.Dense):
+            params = layer.count_params() if layer.built else None  # drawn as "not built yet"
+            described.append(_Layer(f"Dense({layer.units})", layer.units, layer.use_bias, params))
             described[-1].add_activation(getattr(layer.activation, "__name__", ""))
         elif activation is not None:
             if not described:
@@ -201,19 +213,32 @@ def _keras_layers(model: Any) -> list[_Layer]:
     return described
 
 
-def _torch_layers(model: Any) -> list[_Layer]:
-    import torch
+def _torch_activation_name(module: Any, torch: Any) -> str | None:
+    """The name of a weightless PyTorch activation module (``nn.ReLU()``, ``nn.Identity()``), else None."""
+    is_activation = type(module).__module__ == "torch.nn.modules.activation" or isinstance(module, torch.nn.Identity)
+    if not is_activation or any(True for _ in module.parameters()):
+        return None
+    return type(module).__name__.lower()
 
-    if not isinstance(model, torch.nn.Sequential) or len(model) == 0:
-        raise ValueError("the PyTorch model must be a non-empty torch.nn.Sequential")
+
+def _torch_layers(model: Any, torch: Any) -> list[_Layer]:
+    if len(model) == 0:
+        raise ValueError("the PyTorch model has no layers to draw: add torch.nn.Linear(...) layers")
     described: list[_Layer] = []
     for module in model:
-        if isinstance(module, torch.nn.Linear):
+        activation = _torch_activation_name(module, torch)
+        if isinstance(module, torch.nn.LazyLinear):
+            # before its first batch (then it becomes a Linear): input size and parameters not known yet
+            name = f"LazyLinear({module.out_features})"
+            described.append(_Layer(name, module.out_features, module.bias is not None, None))
+        elif isinstance(module, torch.nn.Linear):
             params = sum(p.numel() for p in module.parameters())
             name = f"Linear({module.in_features}, {module.out_features})"
             described.append(_Layer(name, module.out_features, module.bias is not None, params))
-        elif described and not any(True for _ in module.parameters()):
-            described[-1].add_activation(type(module).__name__.lower())
+        elif activation is not None:
+            if not described:
+                raise TypeError(f"model_diagram needs a Linear layer before the activation {type(module).__name__}")
+            described[-1].add_activation(activation)
         else:
             raise TypeError(f"model_diagram draws Linear layers and activations only, got {type(module).__name__}")
     return described

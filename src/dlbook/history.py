@@ -37,6 +37,7 @@ class History:
         ``params`` may be a tensor, an array, a number or a list of tensors
         (flattened and joined); ``loss`` a scalar; ``yhat`` an array of
         predictions. Every step must record the same things with the same sizes.
+        A step that is rejected leaves the history as it was.
         """
         flat = to_numpy(params, "params").ravel()
         if flat.size == 0:
@@ -47,17 +48,25 @@ class History:
             )
         self._check_same_kind("loss", loss, self._loss)
         self._check_same_kind("yhat", yhat, self._yhat)
+        loss_value = None
         if loss is not None:
-            loss_value = to_numpy(loss, "loss")
-            if loss_value.size != 1:
-                raise ValueError(f"loss must be a single number, got shape {loss_value.shape}")
-            self._loss.append(float(loss_value.reshape(())))
+            loss_array = to_numpy(loss, "loss")
+            if loss_array.size != 1:
+                raise ValueError(f"loss must be a single number, got shape {loss_array.shape}")
+            loss_value = float(loss_array.reshape(()))
+        pred = None
         if yhat is not None:
             pred = to_numpy(yhat, "yhat").ravel()
+            if pred.size == 0:
+                raise ValueError("yhat must hold at least one prediction")
             if self._yhat and pred.size != self._yhat[0].size:
                 raise ValueError(
                     f"yhat must have {self._yhat[0].size} predictions like the first step, got {pred.size}"
                 )
+        # every check passed: only now does the step change the history
+        if loss_value is not None:
+            self._loss.append(loss_value)
+        if pred is not None:
             self._yhat.append(pred)
         self._params.append(flat)
 
@@ -109,6 +118,12 @@ class History:
                 self._yhat = None if x is None else self.model(x, training=False)
 
             def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-                history.record(params=self._weights, loss=(logs or {})["loss"], yhat=self._yhat)
+                if not isinstance(logs, dict) or "loss" not in logs:
+                    given = f"logs with keys {sorted(logs)}" if isinstance(logs, dict) else f"logs={logs!r}"
+                    raise ValueError(
+                        "History.keras_callback needs the epoch's loss in logs['loss'], which Keras's fit "
+                        f"reports for a model compiled with a loss; got {given}"
+                    )
+                history.record(params=self._weights, loss=logs["loss"], yhat=self._yhat)
 
         return _Recorder()

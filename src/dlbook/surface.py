@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbook._checks import check_finite, check_grid_axis, to_numpy
+from dlbook._checks import check_finite, check_finite_number, check_grid_axis, to_numpy
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class LossSurface:
     loss: np.ndarray
 
     def argmin(self) -> tuple[float, float]:
-        """The grid point with the smallest loss, as (w0, w1)."""
+        """The grid point with the smallest loss, as (w0, w1); NaN losses are skipped."""
+        if np.all(np.isnan(self.loss)):
+            raise ValueError("the loss is NaN at every grid point: there is no smallest loss")
         i, j = np.unravel_index(np.nanargmin(self.loss), self.loss.shape)
         return float(self.w0[i, j]), float(self.w1[i, j])
 
@@ -45,7 +47,7 @@ def loss_surface(
     w0_axis = check_grid_axis(w0_values, "w0_values")
     w1_axis = check_grid_axis(w1_values, "w1_values")
     w0, w1 = np.meshgrid(w0_axis, w1_axis, indexing="ij")
-    loss = to_numpy(loss_fn(w0[..., None], w1[..., None]), "the loss")
+    loss = to_numpy(loss_fn(w0[..., None], w1[..., None]), "loss_fn's result")
     if loss.shape == w0.shape + (1,):
         loss = loss[..., 0]
     if loss.shape != w0.shape:
@@ -75,32 +77,63 @@ def plot_surface(
     """
     if getattr(ax, "name", "") != "3d":
         raise TypeError("ax must be a 3-D axes: fig.add_subplot(projection='3d')")
+    if not isinstance(surface, LossSurface):
+        raise TypeError(f"surface must be a LossSurface made by loss_surface(...), got {type(surface).__name__}")
+    alpha = check_finite_number(alpha, "alpha")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    # every input is checked before anything is drawn
+    steps = heights = None
+    if path is not None:
+        steps = _pairs(path, "path", "(steps, 2)")
+        heights = surface_height(surface, steps) if path_loss is None else to_numpy(path_loss, "path_loss")
+        if heights.shape != (steps.shape[0],):
+            raise ValueError(
+                f"path_loss must have one loss per step of the path, shape ({steps.shape[0]},); got {heights.shape}"
+            )
+    elif path_loss is not None:
+        raise ValueError("path_loss is the height of each step of a path: give path too")
+    if points is not None and not isinstance(points, Mapping):
+        raise TypeError(
+            f"points must map a label to (w0, w1), e.g. {{'true W': (2.5, 4)}}; got {type(points).__name__}"
+        )
+    marked = {label: _pairs(point, f"points[{label!r}]", "(2,): (w0, w1)", single=True)
+              for label, point in (points or {}).items()}
+
     ax.plot_surface(surface.w0, surface.w1, surface.loss, cmap="viridis", alpha=alpha, linewidth=0)
     ax.set_xlabel("$w_0$")
     ax.set_ylabel("$w_1$")
     artists: list[Any] = []
-    if path is not None:
-        steps = check_finite(to_numpy(path, "path"), "path")
-        if steps.ndim != 2 or steps.shape[1] != 2:
-            raise ValueError(f"path must have shape (steps, 2), got {steps.shape}")
-        heights = surface_height(surface, steps) if path_loss is None else to_numpy(path_loss, "path_loss")
-        if heights.shape != (steps.shape[0],):
-            raise ValueError(f"path_loss must have one loss per step, shape ({steps.shape[0]},)")
+    if steps is not None:
         (line,) = ax.plot(steps[:, 0], steps[:, 1], heights, "o-", color="gray", markersize=3)
         artists.append(line)
     colors = iter(["red", "blue", "orange", "black"])
-    for label, (w0, w1) in (points or {}).items():
+    for label, (w0, w1) in marked.items():
         z = surface_height(surface, np.array([[w0, w1]]))
         (star,) = ax.plot([w0], [w1], z, "*", color=next(colors, "black"), markersize=14, label=label)
         artists.append(star)
-    if points:
+    if marked:
         ax.legend(loc="upper right")
     return artists
 
 
-def surface_height(surface: LossSurface, at: np.ndarray) -> np.ndarray:
-    """The loss of the grid point nearest to each (w0, w1) row of ``at``."""
-    at = np.atleast_2d(np.asarray(at, dtype=float))
+def _pairs(value: Any, name: str, shape: str, *, single: bool = False) -> np.ndarray:
+    """``value`` as finite (w0, w1) rows: shape (k, 2), or (2,) with ``single``."""
+    array = check_finite(value, name)
+    right_shape = array.shape == (2,) if single else array.ndim == 2 and array.shape[1] == 2
+    if not right_shape:
+        raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
+    return array
+
+
+def surface_height(surface: LossSurface, at: Any) -> np.ndarray:
+    """The loss of the grid point nearest to each (w0, w1) row of ``at``, shape (k, 2) or (2,)."""
+    if not isinstance(surface, LossSurface):
+        raise TypeError(f"surface must be a LossSurface made by loss_surface(...), got {type(surface).__name__}")
+    given = check_finite(at, "at")
+    at = given[None, :] if given.ndim == 1 else given
+    if at.ndim != 2 or at.shape[1] != 2:
+        raise ValueError(f"at must have shape (points, 2) or (2,), got {given.shape}")
     w0_axis, w1_axis = surface.w0[:, 0], surface.w1[0, :]
     i = np.abs(w0_axis[None, :] - at[:, [0]]).argmin(axis=1)
     j = np.abs(w1_axis[None, :] - at[:, [1]]).argmin(axis=1)

@@ -18,7 +18,7 @@ import functools
 import weakref
 from typing import Any
 
-from dlbook._checks import check_finite, check_positive_int, to_numpy
+from dlbook._checks import check_finite, check_positive_int
 from dlbook.history import History
 
 # One compiled training loop per (model, optimizer, loss): tracing costs far
@@ -78,7 +78,7 @@ def _as_tensors(x: Any, y: Any) -> tuple[Any, Any]:
 
     arrays = []
     for name, value in (("x", x), ("y", y)):
-        array = check_finite(to_numpy(value, name), name)
+        array = check_finite(value, name)
         if array.ndim == 0:
             raise ValueError(f"{name} must have one row per example, got a single number")
         if array.shape[0] == 0:
