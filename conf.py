@@ -1,50 +1,16 @@
-"""One Sphinx configuration for both editions of the book.
+"""One Sphinx configuration for both editions of the book: settings only.
 
-Build an edition with ``sphinx-build -c . -D language=ko book/ko _build/html/ko``
-(``tools/build_book.py`` does this for every edition). Everything that differs
-between editions is derived from ``EDITIONS`` below, keyed by ``language``.
+``python tools/build_book.py`` builds every edition with ``-D language=<ko|en>``;
+what differs between editions comes from ``book/editions.toml``
+(``dlbook_build.project.EDITIONS``), applied by ``dlbook_build.sphinx``.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
-import sys
-from pathlib import Path
 
-from sphinx.errors import ConfigError
-
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-sys.path.insert(0, str(ROOT / "tools"))
-
-from execute_chapter import CACHE_PATH, KERNEL_ENV  # noqa: E402
-
-# Kernels started by myst-nb inherit this process's environment.
-for _name, _value in KERNEL_ENV.items():
-    os.environ.setdefault(_name, _value)
-
-#: The editions: the folder under book/ is the language code.
-EDITIONS = {
-    "ko": {
-        "title": "실행하며 배우는 딥러닝",
-        "edition_name": "Korean edition",
-        "switch_label": "English",
-        "switch_title": "이 페이지의 영어판",
-        "cite_heading": "이 장을 인용하기",
-        "cite_intro": "과제나 글에서 이 장을 인용할 때 아래 형식을 쓰세요.",
-        "download_title": "이 장을 노트북(.ipynb)으로 내려받기",
-    },
-    "en": {
-        "title": "Deep Learning, Executed",
-        "edition_name": "English edition",
-        "switch_label": "한국어",
-        "switch_title": "This page in the Korean edition",
-        "cite_heading": "Cite this chapter",
-        "cite_intro": "To cite this chapter in an assignment or a paper:",
-        "download_title": "Download this chapter as a notebook (.ipynb)",
-    },
-}
+from dlbook_build.project import CACHE_PATH
 
 project = "Deep Learning, Executed"
 author = "The dlbook authors"
@@ -53,9 +19,10 @@ copyright = "2026, the dlbook authors"
 release = version = importlib.metadata.version("dlbook")
 #: year of this release, printed in citations (fixed, so builds are reproducible)
 book_year = 2026
-# Where the site is published; citations print absolute chapter URLs from it.
-# Set BOOK_BASE_URL when publishing (the default is a placeholder domain).
-html_baseurl = os.environ.get("BOOK_BASE_URL", "https://dlbook.example.org/")
+# Where the site is published (https://example.org/book/): each edition's
+# html_baseurl is this plus its language; with it, pages get canonical links,
+# OpenGraph tags and a sitemap. Unset, citations show paths within the site.
+book_base_url = os.environ.get("BOOK_BASE_URL", "")
 
 extensions = [
     "myst_nb",
@@ -63,26 +30,30 @@ extensions = [
     "sphinx_exercise",
     "sphinxcontrib.bibtex",
     "sphinx-mathjax-offline",
-    "editions",
-    "korean_search",
-    "notebook_downloads",
-    "framework_tabs",
+    "sphinxext.opengraph",
+    "notfound.extension",
+    "dlbook_build.sphinx",
+    # a sitemap needs the address the site is published at
+    *(["sphinx_sitemap"] if book_base_url else []),
 ]
+# each edition's sitemap lists its pages under its own html_baseurl
+sitemap_url_scheme = "{link}"
+# link previews (messengers, LMSs): title, description and the chapter's first figure
+ogp_enable_meta_description = True
+ogp_use_first_image = True
+ogp_social_cards = {"enable": False}
 
 # one bibliography for both editions
-bibtex_bibfiles = [str(ROOT / "book" / "references.bib")]
+bibtex_bibfiles = ["book/references.bib"]
 bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 
-# Sources: MyST Markdown notebooks; _templates and _static are shared.
-templates_path = [str(ROOT / "book" / "_templates")]
-html_static_path = [str(ROOT / "book" / "_static")]
-html_css_files = ["book.css"]
+# Sources: MyST Markdown notebooks (templates and CSS come with dlbook_build.sphinx)
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
 
-# Execution: every chapter runs during the build; the jupyter-cache keeps an
-# unchanged chapter from running again. One cache serves both editions, so a
-# notebook whose code is the same in both runs once.
+# Execution: dlbook_build.sphinx executes every chapter missing from the
+# jupyter-cache before it is read; myst-nb takes the outputs from the cache.
+# One cache serves both editions and the tests.
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(CACHE_PATH)
 nb_execution_raise_on_error = True
@@ -102,7 +73,9 @@ html_copy_source = False
 html_theme_options = {
     "article_header_end": ["edition-switch.html", "notebook-download.html", "article-header-buttons.html"],
     "article_footer_items": ["cite-this.html"],
-    "use_download_button": True,
+    # no download menu: its ".md" entry would lead nowhere (the site ships no
+    # sources); chapters have their own notebook download
+    "use_download_button": False,
     "show_toc_level": 2,
 }
 # the theme's colour mode before a reader picks one: without it, a first visit
@@ -113,20 +86,3 @@ numfig = True
 numfig_secnum_depth = 1
 math_numfig = True
 math_eqref_format = "({number})"
-book_editions = EDITIONS
-
-
-def apply_edition(app, config) -> None:
-    """Derive the edition's settings from ``language`` (set with -D language=..)."""
-    edition = EDITIONS.get(config.language)
-    if edition is None:
-        raise ConfigError(
-            f"Unknown edition language {config.language!r}: build with -D language=ko or "
-            f"-D language=en (the folders of book/), e.g. python tools/build_book.py"
-        )
-    config.html_title = edition["title"]
-    config.project = edition["title"]
-
-
-def setup(app):
-    app.connect("config-inited", apply_edition)

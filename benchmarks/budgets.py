@@ -11,7 +11,8 @@ tree is never touched. Prints one table:
   time, nothing else running), since parallel runs share the cores;
 - each page's weight: its HTML (animations are embedded in it) plus the
   images it loads. Theme assets (CSS, JavaScript, fonts, MathJax) are shared
-  by every page and cached by the browser, so they are not counted.
+  by every page and cached by the browser, so they are not counted;
+- the published site's size (everything under ``html/``).
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BUDGETS = {"clean build (s)": 180.0, "rebuild, nothing changed (s)": 15.0, "chapter (s)": 30.0, "page (MB)": 2.0}
+from dlbook_build.execute import is_notebook, run_notebook
+from dlbook_build.project import ROOT, BuildDirs
+from dlbook_build.publish import site_size
+
+BUDGETS = {
+    "clean build (s)": 180.0, "rebuild, nothing changed (s)": 15.0, "chapter (s)": 30.0, "page (MB)": 2.0,
+    "site (MiB)": 25.0,
+}  # fmt: skip
 
 
-def build(book: Path, out: Path, cache: Path) -> tuple[float, str]:
-    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--out", str(out),
-               "--", "-D", f"nb_execution_cache_path={cache}"]  # fmt: skip
+def build(book: Path, dirs: BuildDirs) -> tuple[float, str]:
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--book", str(book), "--build-dir", str(dirs.root)]
     start = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -41,14 +47,12 @@ def build(book: Path, out: Path, cache: Path) -> tuple[float, str]:
 
 
 def executions(log: str) -> list[str]:
-    return re.findall(r"^(\S+\.md): Executing notebook", log, flags=re.MULTILINE)
+    """The chapters a build executed, from its log (dlbook_build.execute.execute_missing)."""
+    return re.findall(r"^executed (\S+\.md) in ", log, flags=re.MULTILINE)
 
 
 def chapter_times(book: Path) -> dict[tuple[str, str], float]:
     """(edition, chapter) -> seconds to execute it alone, cell by cell."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    from execute_chapter import is_notebook, run_notebook
-
     times = {}
     for chapter in sorted(book.glob("*/*.md")):
         if is_notebook(chapter):
@@ -78,19 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-bench-"))
     shutil.rmtree(work, ignore_errors=True)
-    book, out, cache = work / "book", work / "html", work / "cache"
+    book, dirs = work / "book", BuildDirs(work / "build")
+    out = dirs.site
     shutil.copytree(args.book, book, ignore=shutil.ignore_patterns("_build", "jupyter_execute"))
 
     rows: list[tuple[str, str, str, bool]] = []
-    clean, _ = build(book, out, cache)
+    clean, _ = build(book, dirs)
     rows.append(("clean build, all editions", f"{clean:.1f} s", "≤ 180 s", clean <= BUDGETS["clean build (s)"]))
-    again, log = build(book, out, cache)
+    again, log = build(book, dirs)
     rows.append(("rebuild, nothing changed", f"{again:.1f} s", "≤ 15 s", again <= BUDGETS["rebuild, nothing changed (s)"]))
     rows.append(("  notebooks executed", str(len(executions(log))), "0", not executions(log)))
 
     edited = book / "en" / "tensors.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nA sentence added by the benchmark.\n", encoding="utf-8")
-    prose, log = build(book, out, cache)
+    prose, log = build(book, dirs)
     rows.append(("rebuild after a prose edit", f"{prose:.1f} s", "executes nothing", not executions(log)))
     rows.append(("  notebooks executed", str(len(executions(log))), "0", not executions(log)))
 
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"execute {edition}/{chapter}", f"{seconds:.1f} s", "≤ 30 s", seconds <= BUDGETS["chapter (s)"]))
     for name, size in page_weights(out).items():
         rows.append((f"page {name}", f"{size / 1e6:.2f} MB", "≤ 2 MB", size <= BUDGETS["page (MB)"] * 1e6))
+    size = site_size(out) / 2**20
+    rows.append(("published site (html/)", f"{size:.1f} MiB", "≤ 25 MiB", size <= BUDGETS["site (MiB)"]))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>18}  {'budget':<16}  ok")

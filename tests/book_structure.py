@@ -1,4 +1,4 @@
-"""Reading a chapter's structure, for the parity test and the build tests."""
+"""Reading a chapter's outline (headings, labels, directives, code cells) for the parity test, and running the build."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BOOK = ROOT / "book"
-EDITIONS = sorted(p.name for p in BOOK.iterdir() if (p / "index.md").is_file())
+from dlbook_build import project
+from dlbook_build.project import BOOK, ROOT, chapters
+
+#: the editions' languages, in reading order
+EDITIONS = list(project.EDITIONS)
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\s*(?P<info>\S.*)?$")
 _HEADING = re.compile(r"^(#{1,6})\s+\S")
@@ -35,7 +37,7 @@ class Chapter:
     cells: list[CodeCell]
 
 
-def read_chapter(path: Path) -> Chapter:
+def read_outline(path: Path) -> Chapter:
     """Headings, labels, directives and code cells of a MyST file, in order."""
     lines = path.read_text(encoding="utf-8").splitlines()
     outline: list[tuple] = []
@@ -120,17 +122,13 @@ def toctree_entries(index: Path) -> list[str]:
     return entries
 
 
-def chapters(edition: str) -> list[Path]:
-    return sorted((BOOK / edition).rglob("*.md"))
-
-
-def run_build(*options: str, book: Path | None = None, out: Path | None = None) -> subprocess.CompletedProcess:
-    """Run tools/build_book.py as `tox -e book` does; with ``out``, into its own folder and cache."""
+def run_build(*options: str, book: Path | None = None, build_dir: Path | None = None) -> subprocess.CompletedProcess:
+    """Run tools/build_book.py as `tox -e book` does; with ``build_dir``, into that folder (site, cache and all)."""
     command = [sys.executable, str(ROOT / "tools" / "build_book.py"), *options]
     if book is not None:
         command += ["--book", str(book)]
-    if out is not None:
-        command += ["--out", str(out / "html"), "--", "-D", f"nb_execution_cache_path={out / 'cache'}"]
+    if build_dir is not None:
+        command += ["--build-dir", str(build_dir)]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
 
 

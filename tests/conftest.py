@@ -1,6 +1,7 @@
-import sys
-from pathlib import Path
+import os
 
-# tests import the helpers next to them (book_structure) and the tools
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from dlbook_build.execute import KERNEL_ENV
+
+# TensorFlow imported by the tests themselves starts as the chapters' kernels
+# do (quiet, deterministic); the kernels' own backend is for notebooks only
+os.environ.update({k: v for k, v in KERNEL_ENV.items() if k != "MPLBACKEND"})

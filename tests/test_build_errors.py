@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from book_structure import run_build
-from execute_chapter import ChapterError, execute_chapter
+from dlbook_build.execute import ChapterError, execute_chapter
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def build(book: Path, tmp_path: Path, *editions: str, jobs: int = 2) -> subprocess.CompletedProcess:
     options = ["--jobs", str(jobs), *(f"--edition={edition}" for edition in editions)]
-    return run_build(*options, book=book, out=tmp_path)
+    return run_build(*options, book=book, build_dir=tmp_path)
 
 
 def test_a_broken_cell_fails_the_build_naming_file_and_cell(tmp_path):
@@ -27,14 +27,14 @@ def test_a_broken_cell_fails_the_build_naming_file_and_cell(tmp_path):
     assert "NameError" in output
 
 
-def test_a_broken_cell_fails_the_build_when_myst_nb_executes_it(tmp_path):
-    result = build(FIXTURES / "broken", tmp_path, "en", jobs=0)
+def test_a_broken_chapter_stops_the_build_of_its_edition_only_after_the_others_ran(tmp_path):
+    """One chapter at a time (--jobs 1): the failure still names the file and cell, and the edition fails."""
+    result = build(FIXTURES / "broken", tmp_path, "en", jobs=1)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert str(FIXTURES / "broken" / "en" / "broken.md") in output
-    assert "y = x + name_that_does_not_exist" in output
-    assert "NameError" in output
+    assert "broken.md: code cell 2 (line 17) failed" in output
     assert "the en edition failed" in output
+    assert not (tmp_path / "html" / "en").exists(), "a failed edition must not be published"
 
 
 def test_executing_a_broken_chapter_names_cell_and_line():

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from book_structure import BOOK, EDITIONS, chapters, read_chapter
-from execute_chapter import CACHE_PATH as CACHE
-from execute_chapter import execute_chapter, executed_notebook
+from book_structure import EDITIONS, chapters, read_outline
+from dlbook_build.execute import cell_text, execute_chapter, executed_notebook
+from dlbook_build.project import CACHE_PATH as CACHE
 
-CHAPTERS = [p for edition in EDITIONS for p in chapters(edition) if read_chapter(p).cells]
+CHAPTERS = [p for edition in EDITIONS for p in chapters(edition) if read_outline(p).cells]
 
 
 @pytest.fixture(scope="module", params=CHAPTERS, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -28,7 +28,7 @@ def executed(request) -> tuple[Path, list]:
 
 def test_error_demos_raise_and_no_other_cell_does(executed):
     path, cells = executed
-    source_cells = read_chapter(path).cells
+    source_cells = read_outline(path).cells
     assert len(cells) == len(source_cells)
     for number, (cell, source) in enumerate(zip(cells, source_cells), start=1):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
@@ -56,19 +56,7 @@ def test_every_chapter_is_checked():
 
 def text_outputs(cells) -> list[str]:
     """What each code cell printed or returned as text, errors included."""
-    texts = []
-    for cell in cells:
-        parts = []
-        for output in cell.get("outputs", []):
-            kind = output.get("output_type")
-            if kind == "stream":
-                parts.append(output["text"])
-            elif kind == "error":
-                parts.append(f"{output['ename']}: {output['evalue']}")
-            elif "text/plain" in output.get("data", {}):
-                parts.append(output["data"]["text/plain"])
-        texts.append("".join(parts))
-    return texts
+    return [cell_text(cell) for cell in cells]
 
 
 def test_a_second_run_prints_the_same_text(executed):
@@ -86,7 +74,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 def test_framework_twins_print_the_same_numbers(executed):
     """A tab-tensorflow cell and its tab-pytorch twin print the same numbers."""
     path, cells = executed
-    sources = read_chapter(path).cells
+    sources = read_outline(path).cells
     texts = text_outputs(cells)
     for number, (source, twin) in enumerate(zip(sources, sources[1:]), start=1):
         if "tab-tensorflow" in source.tags and "tab-pytorch" in twin.tags:

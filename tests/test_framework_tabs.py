@@ -12,7 +12,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def build(book: Path, out: Path):
-    return run_build("--edition=en", book=book, out=out)
+    return run_build("--edition=en", book=book, build_dir=out)
 
 
 def test_pairs_become_synchronised_tab_sets_with_both_outputs(tmp_path):

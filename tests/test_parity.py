@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from book_structure import BOOK, EDITIONS, chapters, code_shape, read_chapter, toctree_entries
+from book_structure import BOOK, EDITIONS, chapters, code_shape, read_outline, toctree_entries
 
 REFERENCE = "en"
 OTHERS = [e for e in EDITIONS if e != REFERENCE]
@@ -13,6 +13,17 @@ RELATIVE = [p.relative_to(BOOK / REFERENCE) for p in chapters(REFERENCE)]
 
 def test_there_are_two_editions():
     assert set(EDITIONS) == {"ko", "en"}
+
+
+def test_an_edition_folder_needs_its_settings(tmp_path):
+    from dlbook_build.project import load_editions
+
+    (tmp_path / "editions.toml").write_text('[en]\ntitle = "Book"\n')
+    for language in ("en", "fr"):
+        (tmp_path / language).mkdir()
+        (tmp_path / language / "index.md").write_text("# Book\n")
+    with pytest.raises(ValueError, match=r"no table for the edition folder\(s\) \['fr'\]"):
+        load_editions(tmp_path)
 
 
 @pytest.mark.parametrize("edition", OTHERS)
@@ -37,8 +48,8 @@ def test_every_chapter_is_in_the_table_of_contents():
 @pytest.mark.parametrize("relative", RELATIVE, ids=str)
 def test_same_outline(edition, relative):
     """Headings (levels), labels, directives and code cells with their tags, in order."""
-    reference = read_chapter(BOOK / REFERENCE / relative)
-    other = read_chapter(BOOK / edition / relative)
+    reference = read_outline(BOOK / REFERENCE / relative)
+    other = read_outline(BOOK / edition / relative)
     assert other.outline == reference.outline
 
 
@@ -46,8 +57,8 @@ def test_same_outline(edition, relative):
 @pytest.mark.parametrize("relative", RELATIVE, ids=str)
 def test_same_code(edition, relative):
     """Code cells agree but for comments and the text of strings."""
-    reference = read_chapter(BOOK / REFERENCE / relative).cells
-    other = read_chapter(BOOK / edition / relative).cells
+    reference = read_outline(BOOK / REFERENCE / relative).cells
+    other = read_outline(BOOK / edition / relative).cells
     assert len(other) == len(reference), f"{relative}: {len(other)} code cells in {edition}, {len(reference)} in {REFERENCE}"
     for mine, theirs in zip(reference, other):
         assert code_shape(theirs.source) == code_shape(mine.source), (
@@ -71,6 +82,6 @@ def test_outline_sees_a_missing_section(tmp_path):
     en, ko = tmp_path / "en.md", tmp_path / "ko.md"
     en.write_text("# T\n\n## A\n\n(lab)=\n## B\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n1/0\n```\n")
     ko.write_text("# T\n\n## A\n\n```{code-cell} ipython3\n1/0\n```\n")
-    chapter_en, chapter_ko = read_chapter(en), read_chapter(ko)
+    chapter_en, chapter_ko = read_outline(en), read_outline(ko)
     assert chapter_en.outline == [("heading", 1), ("heading", 2), ("label", "lab"), ("heading", 2), ("code-cell", ("raises-exception",))]
     assert chapter_ko.outline != chapter_en.outline

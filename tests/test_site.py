@@ -9,19 +9,64 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from book_structure import BOOK, EDITIONS, chapters, prose_of, run_build
+from book_structure import BOOK, EDITIONS, ROOT, chapters, prose_of, run_build
+from dlbook_build.project import DIRS
 
-ROOT = BOOK.parent
-SITE = ROOT / "_build" / "html"
+SITE = DIRS.site
 PAGES = [p.relative_to(BOOK / EDITIONS[0]).with_suffix(".html") for p in chapters(EDITIONS[0])]
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
+def built():
     """Both editions built exactly as `tox -e book` builds them (-n -W --keep-going)."""
     result = run_build()
     assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def site(built) -> Path:
     return SITE
+
+
+def test_the_build_log_has_no_warning(built):
+    log = built.stdout + built.stderr
+    warnings = [line for line in log.splitlines() if "WARNING" in line or "warning:" in line.lower()]
+    assert not warnings, "\n".join(warnings[:20])
+
+
+def test_the_site_is_only_the_site(site):
+    """What a web server would publish: no build records, sources, source maps or unused MathJax."""
+    debris = [
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*")
+        if p.name in {".buildinfo", "_sources", ".doctrees", "jupyter_execute", "locales", "webpack-macros.html"}
+        or p.suffix in {".map", ".pickle", ".doctree"}
+    ]
+    assert not debris, debris[:20]
+    for edition in EDITIONS:
+        mathjax = site / edition / "_static" / "mathjax"
+        assert sum(f.stat().st_size for f in mathjax.rglob("*") if f.is_file()) < 3e6, "MathJax is not reduced"
+        for script in (site / edition / "_static").rglob("*.js"):
+            assert b"sourceMappingURL" not in script.read_bytes()[-300:], f"{script} points to a source map"
+    from dlbook_build.publish import site_size
+
+    assert site_size(site) <= 25 * 2**20, f"the site weighs {site_size(site) / 2**20:.1f} MiB"
+
+
+def test_no_page_offers_a_download_that_is_not_there(site):
+    for edition in EDITIONS:
+        for html_file in (site / edition).glob("*.html"):
+            soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+            for link in soup.select("a[href]"):
+                href = link["href"].split("#")[0]
+                if href and not re.match(r"^[a-z]+:", href):
+                    assert (html_file.parent / href).exists(), f"{html_file.relative_to(site)} links to {href}, which is missing"
+
+
+def test_the_browser_test_reads_the_editions_the_build_wrote(site):
+    manifest = json.loads(DIRS.editions_manifest.read_text(encoding="utf-8"))
+    assert manifest["editions"] == EDITIONS
 
 
 def page(site: Path, edition: str, relative: Path) -> BeautifulSoup:
@@ -117,7 +162,7 @@ def test_each_chapter_has_a_cite_box_with_its_url(site, edition):
     for relative in CHAPTER_PAGES:
         box = page(site, edition, relative).select_one("section.cite-this")
         assert box is not None, f"{edition}/{relative} has no cite box"
-        url = f"/{edition}/{relative.as_posix()}"
+        url = f"{edition}/{relative.as_posix()}"  # no BOOK_BASE_URL: the path within the site
         plain, bibtex = box.select_one(".cite-this-plain").text, box.select_one(".cite-this-bibtex").text
         assert plain.rstrip().endswith(url) and f"url       = {{" in bibtex and url + "}" in bibtex
         assert f"version {version}" in plain and f"Version {version}" in bibtex
@@ -173,7 +218,7 @@ def test_each_chapter_offers_its_notebook(site, edition):
         intro, install = notebook.cells[0], notebook.cells[1]
         assert intro.cell_type == "markdown" and f"/{edition}/{relative.as_posix()}" in intro.source
         assert install.cell_type == "code" and "%pip install" in install.source
-        wheel = re.search(r"dlbook @ \S+/(dlbook-[^\"]+\.whl)", install.source).group(1)
+        wheel = re.search(r"dlbook @ (\S+\.whl)", install.source).group(1)
         assert (site / wheel).is_file(), f"the notebook installs {wheel}, which the site does not ship"
         code = [c for c in notebook.cells[2:] if c.cell_type == "code"]
         assert code and any(c.get("outputs") for c in code), f"{edition}/{relative}: the notebook has no outputs"

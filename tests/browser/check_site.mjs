@@ -28,7 +28,7 @@
 // Chromium: /usr/bin/chromium (Debian's package; tests/browser/ensure_browser.sh
 // installs it), or the executable named by $CHROMIUM_PATH.
 
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -46,7 +46,8 @@ const CHROMIUM_ARGS = [
   // past the interception below (a preconnect, a DNS prefetch) goes nowhere
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
 ];
-const EDITIONS = ['ko', 'en'];
+// the editions: read from the manifest the build writes beside the site (SITE/../editions.json)
+let EDITIONS = [];
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const ALLOWED_SCHEMES = new Set(['http:', 'https:', 'data:', 'blob:', 'about:']);
 const SERIOUS = new Set(['serious', 'critical']);
@@ -449,16 +450,19 @@ async function checkEditionLinks(page, base, relative, failures, totals) {
   }
   const lang = await page.evaluate(() => document.documentElement.lang);
   if (lang !== edition) failures.push(`<html lang="${lang}"> in the ${edition} edition`);
-  const links = page.locator('a.edition-switch');
-  const count = await links.count();
-  if (count !== 1) {
-    failures.push(`${count} edition switches (expected 1)`);
+  const count = await page.locator('a.edition-switch').count();
+  const others = EDITIONS.filter((e) => e !== edition);
+  if (count !== others.length) {
+    failures.push(`${count} edition switches (expected ${others.length})`);
     return;
   }
-  const other = EDITIONS.find((e) => e !== edition);
-  const target = `${other}/${relative.slice(edition.length + 1)}`;
-  if ((await links.getAttribute('hreflang')) !== other) failures.push(`the edition switch's hreflang is not "${other}"`);
-  await follow(links, target, other, 'the edition switch');
+  for (const [i, other] of others.entries()) {
+    const target = `${other}/${relative.slice(edition.length + 1)}`;
+    const link = page.locator('a.edition-switch').nth(i);
+    if ((await link.getAttribute('hreflang')) !== other) failures.push(`edition switch ${i + 1}'s hreflang is not "${other}"`);
+    await follow(link, target, other, `the switch to the ${other} edition`);
+    if (i < others.length - 1) await page.goBack({ waitUntil: 'load' });
+  }
 }
 
 async function main() {
@@ -467,9 +471,16 @@ async function main() {
     console.error(`check_site: no built site at ${site}; build it first (python tools/build_book.py)`);
     return 2;
   }
+  const manifest = path.join(path.dirname(site), 'editions.json');
+  if (!existsSync(manifest)) {
+    console.error(`check_site: no ${manifest}: build the site first (python tools/build_book.py)`);
+    return 2;
+  }
+  EDITIONS = JSON.parse(readFileSync(manifest, 'utf8')).editions;
   const pages = pagesOf(site);
-  if (!pages.some((p) => p.startsWith(`${EDITIONS[0]}/`)) || !pages.some((p) => p.startsWith(`${EDITIONS[1]}/`))) {
-    console.error(`check_site: ${site} does not hold both editions (${EDITIONS.join(', ')}); build with python tools/build_book.py`);
+  const missing = EDITIONS.filter((edition) => !pages.some((p) => p.startsWith(`${edition}/`)));
+  if (EDITIONS.length < 2 || missing.length) {
+    console.error(`check_site: ${site} does not hold every edition (${EDITIONS.join(', ')}); build with python tools/build_book.py`);
     return 2;
   }
   if (!existsSync(CHROMIUM)) {

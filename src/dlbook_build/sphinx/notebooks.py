@@ -15,13 +15,16 @@ import sys
 from pathlib import Path
 
 import nbformat
-from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from dlbook_build.sphinx.editions import page_url
+from dlbook_build.execute import cached_notebook, is_notebook as is_notebook_file, read_notebook
+
 logger = logging.getLogger(__name__)
 DOWNLOADS = "_downloads/notebooks"
+WHEEL_FOLDER = "_downloads"
 
 
 def wheel_name(version: str) -> str:
@@ -29,7 +32,7 @@ def wheel_name(version: str) -> str:
 
 
 def install_cell(app: Sphinx) -> nbformat.NotebookNode:
-    url = app.config.html_baseurl.rstrip("/") + "/" + wheel_name(app.config.release)
+    url = page_url(app.config, f"{WHEEL_FOLDER}/{wheel_name(app.config.release)}", suffix="")
     return nbformat.v4.new_code_cell(
         "# The book's helper package (plots, animations, data recipes); skipped if already installed.\n"
         "import importlib.util\n"
@@ -44,18 +47,15 @@ def is_notebook(app: Sphinx, docname: str) -> bool:
     if docname not in app.env.found_docs:
         return False
     source = Path(app.env.doc2path(docname))
-    return source.suffix == ".md" and is_myst_markdown_notebook(source.read_text(encoding="utf-8"))
+    return source.suffix == ".md" and is_notebook_file(source)
 
 
 def executed(app: Sphinx, source: Path) -> nbformat.NotebookNode:
     """The chapter as a notebook, with the outputs of its cached execution."""
-    from jupyter_cache import get_cache
-
-    notebook = read_myst_markdown_notebook(source.read_text(encoding="utf-8"), path=source)
-    try:
-        _, notebook = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(notebook)
-    except KeyError:
+    notebook = cached_notebook(source, Path(app.config.nb_execution_cache_path))
+    if notebook is None:
         logger.warning(f"{source}: no executed copy in the cache; its notebook download has no outputs")
+        notebook = read_notebook(source)
     notebook.metadata.pop("source_map", None)
     return notebook
 
@@ -67,7 +67,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     edition = app.config.book_editions[app.config.language]
     for docname in sorted(d for d in app.env.found_docs if is_notebook(app, d)):
         notebook = executed(app, Path(app.env.doc2path(docname)))
-        url = app.config.html_baseurl.rstrip("/") + f"/{app.config.language}/{docname}.html"
+        url = page_url(app.config, docname)
         intro = nbformat.v4.new_markdown_cell(
             f"*{edition['title']}* ({edition['edition_name']}), version {app.config.release}: {url}"
         )
@@ -75,7 +75,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         target = outdir / DOWNLOADS / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
-    ship_wheel(app, outdir.parent)
+    ship_wheel(app, outdir / WHEEL_FOLDER)
 
 
 def ship_wheel(app: Sphinx, site: Path) -> None:
@@ -84,6 +84,7 @@ def ship_wheel(app: Sphinx, site: Path) -> None:
     if wheel.is_file():
         return
     project = Path(app.confdir)
+    site.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(site), str(project)],
         capture_output=True,

@@ -1,21 +1,57 @@
 """Sphinx extension joining the editions: the switch to the same page in the
-other edition, the landing page that leads to an edition, a check that every
+other editions, a check that every
 chapter has its twin, and each chapter's "Cite this chapter" box.
 
-The editions come from the ``book_editions`` setting (``EDITIONS`` in conf.py);
-each edition's sources are in ``book/<language>/`` and its pages are built
-into ``<out>/<language>/``.
+The editions come from the ``book_editions`` setting
+(:data:`dlbook_build.project.EDITIONS`); each edition's sources are in
+``book/<language>/``. The landing page is written when the site is published
+(:mod:`dlbook_build.publish`).
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
 from sphinx.util import logging
 
+from dlbook_build.project import EDITIONS
+
 logger = logging.getLogger(__name__)
+
+
+def apply_edition(app: Sphinx, config: Config) -> None:
+    """Derive the edition's settings from ``language`` (set with -D language=..) and ``book_base_url``."""
+    edition = config.book_editions.get(config.language)
+    if edition is None:
+        raise ConfigError(
+            f"Unknown edition language {config.language!r}: build one of {', '.join(config.book_editions)} "
+            "(the tables of book/editions.toml), e.g. with python tools/build_book.py"
+        )
+    config.html_title = config.project = edition["title"]
+    base = config.book_base_url.rstrip("/")
+    if base:
+        config.html_baseurl = f"{base}/{config.language}/"
+        config.ogp_site_url = config.html_baseurl
+        # the 404 page is served for any missing path: its links are absolute
+        config.notfound_urls_prefix = f"{urlsplit(base).path}/{config.language}/"
+    else:
+        logger.info(
+            "BOOK_BASE_URL is not set: no canonical links, sitemap or OpenGraph URLs, and citations show "
+            "paths within the site (set it to the address the site is published at)"
+        )
+        config.notfound_urls_prefix = None
+
+
+def page_url(config: Config, pagename: str, suffix: str = ".html") -> str:
+    """A page's address: absolute under ``html_baseurl`` when the book has one, else ``<language>/<page>``."""
+    if config.html_baseurl:
+        return config.html_baseurl + pagename + suffix
+    return f"{config.language}/{pagename}{suffix}"
 
 
 def _other_editions(app: Sphinx) -> list[str]:
@@ -42,19 +78,17 @@ def check_twins(app: Sphinx) -> None:
 
 
 def add_edition_switch(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Give the page template a link to this very page in the other edition."""
-    others = _other_editions(app)
-    if not others:
-        return
-    other = others[0]
+    """Give the page template a link to this very page in each other edition."""
     depth = pagename.count("/") + 1  # the page's folder, then the edition's folder
-    edition = app.config.book_editions[app.config.language]
-    context["edition_switch"] = {
-        "href": "../" * depth + f"{other}/{pagename}.html",
-        "lang": other,
-        "label": edition["switch_label"],
-        "title": edition["switch_title"],
-    }
+    context["edition_switches"] = [
+        {
+            "href": "../" * depth + f"{other}/{pagename}.html",
+            "lang": other,
+            "label": app.config.book_editions[other]["switch_label"],
+            "title": app.config.book_editions[other]["switch_title"],
+        }
+        for other in _other_editions(app)
+    ]
 
 
 def add_citation(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -66,7 +100,7 @@ def add_citation(app: Sphinx, pagename: str, templatename: str, context: dict, d
     edition = config.book_editions[config.language]
     chapter = ".".join(map(str, numbers))
     title = app.env.titles[pagename].astext()
-    url = config.html_baseurl.rstrip("/") + f"/{config.language}/{pagename}.html"
+    url = page_url(config, pagename)
     book = edition["title"]
     plain = (
         f"{config.author} ({config.book_year}). Chapter {chapter}, “{title}”. In {book} "
@@ -96,48 +130,13 @@ def add_citation(app: Sphinx, pagename: str, templatename: str, context: dict, d
     }
 
 
-def write_landing_page(app: Sphinx, exception: Exception | None) -> None:
-    """Write ``<out>/index.html``, which leads a reader to an edition."""
-    outdir = Path(app.outdir)
-    if exception is not None or app.builder.format != "html" or outdir.name != app.config.language:
-        return
-    links = "\n".join(
-        f'    <li><a href="{lang}/index.html" hreflang="{lang}" lang="{lang}">'
-        f"{html.escape(edition['title'])}</a></li>"
-        for lang, edition in app.config.book_editions.items()
-    )
-    alternates = "\n".join(
-        f'  <link rel="alternate" hreflang="{lang}" href="{lang}/index.html">' for lang in app.config.book_editions
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{html.escape(app.config.project)} · choose an edition</title>
-{alternates}
-  <style>body {{ font-family: sans-serif; max-width: 36rem; margin: 4rem auto; line-height: 1.6; }}
-  a {{ font-size: 1.4rem; }}</style>
-</head>
-<body>
-  <main>
-  <h1>Choose an edition · 판을 고르세요</h1>
-  <ul>
-{links}
-  </ul>
-  </main>
-</body>
-</html>
-"""
-    (outdir.parent / "index.html").write_text(page, encoding="utf-8")
-
-
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("book_editions", {}, "html", types=[dict])
+    app.add_config_value("book_editions", EDITIONS, "html", types=[dict])
+    app.add_config_value("book_base_url", "", "html", types=[str])
+    app.connect("config-inited", apply_edition)
     app.connect("builder-inited", check_twins)
     app.add_config_value("book_year", 2026, "html", types=[int])
     app.connect("html-page-context", add_edition_switch)
     app.connect("html-page-context", add_citation)
-    app.connect("build-finished", write_landing_page)
     # bump env_version when this file changes what pages show: Sphinx then rebuilds them
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

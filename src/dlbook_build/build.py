@@ -1,0 +1,74 @@
+"""Build every edition of the book and publish the site: ``python tools/build_book.py`` (what ``tox -e book`` runs).
+
+Each edition (a folder of ``book/`` named in ``book/editions.toml``) is built
+by its own ``sphinx-build -n -W --keep-going`` process with the one
+``conf.py`` at the repository root; a separate process per edition keeps
+Sphinx's per-language state apart. Chapters that are not in the jupyter-cache
+are executed before Sphinx reads them, one per core
+(:mod:`dlbook_build.sphinx.execution`). Then :func:`dlbook_build.publish.publish`
+copies what readers load into ``_build/html/``. Exits with the first failing
+status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs
+from dlbook_build.publish import publish
+
+
+def sphinx_command(
+    language: str, book: Path, dirs: BuildDirs, extra: list[str] = (), jobs: int | None = None, program: str = "sphinx"
+) -> list[str]:
+    """The ``sphinx-build`` (or ``sphinx-autobuild``) command for one edition."""
+    settings = [f"language={language}", f"nb_execution_cache_path={dirs.cache}"]
+    if jobs is not None:
+        settings.append(f"book_execution_jobs={jobs}")
+    return [
+        sys.executable, "-m", program, "-b", "html", "-n", "-W", "--keep-going", "-c", str(ROOT),
+        *(arg for setting in settings for arg in ("-D", setting)),
+        "-d", str(dirs.doctrees(language)), *extra, str(book / language), str(dirs.sphinx_out(language)),
+    ]  # fmt: skip
+
+
+def build(
+    book: Path = BOOK, dirs: BuildDirs = BuildDirs(BUILD), languages: list[str] | None = None,
+    jobs: int | None = None, extra: list[str] = (),
+) -> int:  # fmt: skip
+    """Build the editions (every folder of ``book`` unless ``languages``) and publish them; 0 or the failing status."""
+    order = list(EDITIONS)
+    folders = [p.name for p in book.iterdir() if (p / "index.md").is_file()]
+    languages = languages or sorted(folders, key=lambda lang: (order.index(lang) if lang in order else len(order), lang))
+    for language in languages:
+        start = time.perf_counter()
+        status = subprocess.call(sphinx_command(language, book, dirs, list(extra), jobs), cwd=ROOT)
+        seconds = time.perf_counter() - start
+        if status:
+            print(f"dlbook_build: the {language} edition failed (exit {status}) after {seconds:.1f} s", file=sys.stderr)
+            return status
+        print(f"dlbook_build: built the {language} edition in {seconds:.1f} s")
+    publish(dirs, languages)
+    print(f"dlbook_build: published {', '.join(languages)} into {dirs.site}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--book", type=Path, default=BOOK, help="folder holding one folder per edition")
+    parser.add_argument("--build-dir", type=Path, default=BUILD, help="build folder; the site lands in its html/")
+    parser.add_argument("--edition", action="append", help="build only this edition (repeatable)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="chapters executed at once")
+    parser.add_argument("--serve", metavar="LANGUAGE", help="preview one edition with live reload (sphinx-autobuild)")
+    parser.add_argument("sphinx_args", nargs="*", help="extra sphinx-build arguments (after --)")
+    args = parser.parse_args(argv)
+    dirs = BuildDirs(args.build_dir.resolve())
+    if args.serve:
+        command = sphinx_command(args.serve, args.book, dirs, args.sphinx_args, args.jobs, "sphinx_autobuild")
+        return subprocess.call(command, cwd=ROOT)
+    return build(args.book.resolve(), dirs, args.edition, args.jobs, args.sphinx_args)

@@ -1,0 +1,87 @@
+"""Where things are: the book's sources, its editions, and the build's folders.
+
+One place for these facts; the build driver, the Sphinx extensions, the tests
+and the benchmark all read them from here. The build package works on the
+repository it is installed from (``pip install -e .``, as tox does).
+
+A build folder (``_build/`` unless given) holds:
+
+- ``html/``: the published site and nothing else (one folder per edition,
+  the landing page, the notebook wheel);
+- ``sphinx/<language>/``: each edition's Sphinx output, doctrees and myst-nb's
+  executed notebooks, from which ``html/`` is published;
+- ``.jupyter_cache/``: the executed chapters, shared by both editions, the
+  tests and the build.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book"
+BUILD = ROOT / "_build"
+EDITIONS_FILE = "editions.toml"
+
+
+@dataclass(frozen=True)
+class BuildDirs:
+    """The folders of one build (``_build/`` by default; the tests use their own)."""
+
+    root: Path = BUILD
+
+    @property
+    def site(self) -> Path:
+        """What gets published."""
+        return self.root / "html"
+
+    @property
+    def cache(self) -> Path:
+        """The jupyter-cache of executed chapters."""
+        return self.root / ".jupyter_cache"
+
+    def sphinx_out(self, language: str) -> Path:
+        """Sphinx's HTML output for one edition (published into ``site / language``)."""
+        return self.root / "sphinx" / language / "html"
+
+    def doctrees(self, language: str) -> Path:
+        return self.root / "sphinx" / language / "doctrees"
+
+    @property
+    def editions_manifest(self) -> Path:
+        """The editions of the last build, for the browser test."""
+        return self.root / "editions.json"
+
+
+#: The default build folders (``_build/``).
+DIRS = BuildDirs()
+#: The jupyter-cache the build and the tests share (conf.py's ``nb_execution_cache_path``).
+CACHE_PATH = DIRS.cache
+
+
+def load_editions(book: Path = BOOK) -> dict[str, dict[str, str]]:
+    """The editions of ``book``: language -> settings, from ``book/editions.toml``.
+
+    Every edition has a folder ``book/<language>/`` with an ``index.md`` and a
+    table in the file; one without the other is an error.
+    """
+    with open(book / EDITIONS_FILE, "rb") as file:
+        editions = tomllib.load(file)
+    folders = {p.name for p in book.iterdir() if (p / "index.md").is_file()}
+    if folders - set(editions):
+        raise ValueError(
+            f"{book / EDITIONS_FILE} has no table for the edition folder(s) {sorted(folders - set(editions))}: "
+            "add one per language"
+        )
+    return {language: settings for language, settings in editions.items() if language in folders}
+
+
+#: The book's editions, in reading order: language -> settings (titles, labels).
+EDITIONS = load_editions()
+
+
+def chapters(language: str, book: Path = BOOK) -> list[Path]:
+    """The MyST files of one edition, sorted by path."""
+    return sorted((book / language).rglob("*.md"))

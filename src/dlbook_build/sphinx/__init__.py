@@ -1,0 +1,33 @@
+"""The book's Sphinx extensions, set up together by ``extensions = ["dlbook_build.sphinx"]``.
+
+- :mod:`.execution`: chapters executed (in parallel) before myst-nb reads them;
+- :mod:`.editions`: the switch between editions, the twin check, "Cite this chapter";
+- :mod:`.framework_tabs`: TensorFlow/PyTorch twin cells as synchronised tabs;
+- :mod:`.korean_search`: a search language for Korean;
+- :mod:`.notebooks`: each chapter as a notebook to download.
+
+It also adds the book's templates and stylesheet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+HERE = Path(__file__).resolve().parent
+EXTENSIONS = ["execution", "editions", "framework_tabs", "korean_search", "notebooks"]
+
+
+def add_templates_and_static(app: Sphinx, config: Config) -> None:
+    config.templates_path.insert(0, str(HERE / "templates"))
+    config.html_static_path.insert(0, str(HERE / "static"))
+
+
+def setup(app: Sphinx) -> dict:
+    for name in EXTENSIONS:
+        app.setup_extension(f"{__name__}.{name}")
+    app.connect("config-inited", add_templates_and_static)
+    app.add_css_file("book.css")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

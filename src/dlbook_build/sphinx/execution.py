@@ -1,0 +1,39 @@
+"""Execute the chapters Sphinx is about to read, before myst-nb reads them.
+
+myst-nb runs in cache mode and finds every chapter in the jupyter-cache,
+because this extension has put it there first: the chapters to be read that
+the cache does not hold are executed ``book_execution_jobs`` at a time (one
+per core by default) by :func:`dlbook_build.execute.execute_missing`. A
+failing chapter stops the build with its file, cell and line. So there is one
+way a chapter gets executed, whether the book is built, previewed or tested.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from dlbook_build.execute import execute_missing
+
+logger = logging.getLogger(__name__)
+
+
+def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    sources = [Path(env.doc2path(docname)) for docname in sorted(docnames)]
+    chapters = [source for source in sources if source.suffix == ".md"]
+    failures = execute_missing(
+        chapters, Path(app.config.nb_execution_cache_path), app.config.book_execution_jobs, log=logger.info
+    )
+    if failures:
+        raise ExtensionError("\n\n".join(str(failure) for failure in failures))
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("book_execution_jobs", os.cpu_count() or 1, "", types=[int])
+    app.connect("env-before-read-docs", execute_before_reading)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
