@@ -31,6 +31,8 @@ class BuildDirs:
     """The folders of one build (``_build/`` by default; the tests use their own)."""
 
     root: Path = BUILD
+    #: the jupyter-cache of executed chapters (``root / ".jupyter_cache"`` unless given)
+    cache_override: Path | None = None
 
     @property
     def site(self) -> Path:
@@ -40,7 +42,7 @@ class BuildDirs:
     @property
     def cache(self) -> Path:
         """The jupyter-cache of executed chapters."""
-        return self.root / ".jupyter_cache"
+        return self.cache_override or self.root / ".jupyter_cache"
 
     def sphinx_out(self, language: str) -> Path:
         """Sphinx's HTML output for one edition (published into ``site / language``)."""
