@@ -1,0 +1,55 @@
+"""The one chapter executor: kernels with the book's environment, over IPC, failures named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dlbook_build.execute import KERNEL_ENV, ChapterError, cached_notebook, execute_chapter, executed_notebook
+
+FRONT_MATTER = "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n# T\n\n"
+
+
+def chapter(tmp_path: Path, *cells: str) -> Path:
+    path = tmp_path / "chapter.md"
+    path.write_text(FRONT_MATTER + "\n\n".join(cells) + "\n", encoding="utf-8")
+    return path
+
+
+def cell(source: str, tags: str = "") -> str:
+    return "```{code-cell} ipython3\n" + (f":tags: [{tags}]\n" if tags else "") + source + "\n```"
+
+
+def test_kernels_get_the_book_environment_and_no_tcp_warning(tmp_path, capfd):
+    path = chapter(tmp_path, cell("import os\nprint(sorted((k, os.environ.get(k)) for k in %r))" % sorted(KERNEL_ENV)))
+    results = execute_chapter(path)
+    assert results[0].text.strip() == str(sorted(KERNEL_ENV.items()))
+    captured = capfd.readouterr()
+    assert "without encryption" not in captured.err + captured.out
+    assert "Kernel is running over TCP" not in captured.err + captured.out
+
+
+def test_a_raises_exception_cell_that_does_not_raise_is_named(tmp_path):
+    path = chapter(tmp_path, cell("x = 1"), cell("y = x + 1", tags="raises-exception"))
+    with pytest.raises(ChapterError, match=r"chapter\.md: code cell 2 \(line \d+\) is tagged raises-exception but did not raise"):
+        execute_chapter(path)
+
+
+def test_an_error_demo_runs_on(tmp_path):
+    path = chapter(tmp_path, cell("1 / 0", tags="raises-exception"), cell("print('after')"))
+    results = execute_chapter(path)
+    assert results[0].error_name == "ZeroDivisionError" and results[1].text == "after\n"
+
+
+def test_the_cache_returns_an_unchanged_chapter_and_misses_a_changed_one(tmp_path):
+    cache = tmp_path / "cache"
+    path = chapter(tmp_path, cell("print(6 * 7)"))
+    first, from_cache = executed_notebook(path, cache)
+    assert not from_cache and first.cells[-1].outputs[0]["text"] == "42\n"
+    again, from_cache = executed_notebook(path, cache)
+    assert from_cache and again.cells[-1].outputs[0]["text"] == "42\n"
+    path.write_text(path.read_text(encoding="utf-8") + "\nProse changes nothing.\n", encoding="utf-8")
+    assert cached_notebook(path, cache) is not None
+    path.write_text(path.read_text(encoding="utf-8").replace("6 * 7", "6 * 8"), encoding="utf-8")
+    assert cached_notebook(path, cache) is None
