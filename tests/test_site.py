@@ -154,22 +154,6 @@ def test_english_edition_keeps_english_search(site):
 CHAPTER_PAGES = [p for p in PAGES if p.stem not in {"index", "references", "execution"}]
 
 
-@pytest.mark.parametrize("edition", EDITIONS)
-def test_each_chapter_has_a_cite_box_with_its_url(site, edition):
-    import importlib.metadata
-
-    version = importlib.metadata.version("dlbook")
-    for relative in CHAPTER_PAGES:
-        box = page(site, edition, relative).select_one("section.cite-this")
-        assert box is not None, f"{edition}/{relative} has no cite box"
-        url = f"{edition}/{relative.as_posix()}"  # no BOOK_BASE_URL: the path within the site
-        plain, bibtex = box.select_one(".cite-this-plain").text, box.select_one(".cite-this-bibtex").text
-        assert plain.rstrip().endswith(url) and f"url       = {{" in bibtex and url + "}" in bibtex
-        assert f"version {version}" in plain and f"Version {version}" in bibtex
-        assert "<span" not in plain
-    assert page(site, edition, Path("index.html")).select_one("section.cite-this") is None
-
-
 def numbers(soup: BeautifulSoup) -> dict[str, list[str]]:
     return {
         kind: [e.get_text(strip=True) for e in soup.select(selector)]
@@ -190,13 +174,6 @@ def test_numbers_match_across_editions(site):
             assert found[edition]["equations"] == reference["equations"], f"{relative}: equation numbers differ"
             digits = {e: [re.sub(r"[^\d.]", "", t) for t in found[e]["figures and exercises"]] for e in EDITIONS}
             assert digits[edition] == digits[EDITIONS[0]], f"{relative}: figure or exercise numbers differ"
-
-
-def test_citation_metadata_carries_the_book_version():
-    import importlib.metadata
-
-    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
-    assert f'version: "{importlib.metadata.version("dlbook")}"' in cff
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

@@ -24,12 +24,15 @@ from dlbook_build.publish import publish
 
 
 def sphinx_command(
-    language: str, book: Path, dirs: BuildDirs, extra: list[str] = (), jobs: int | None = None, program: str = "sphinx"
+    language: str, book: Path, dirs: BuildDirs, extra: list[str] = (), jobs: int | None = None, program: str = "sphinx",
+    solutions: bool = True,
 ) -> list[str]:
-    """The ``sphinx-build`` (or ``sphinx-autobuild``) command for one edition."""
+    """The ``sphinx-build`` (or ``sphinx-autobuild``) command for one edition (without solutions: the student build)."""
     settings = [f"language={language}", f"nb_execution_cache_path={dirs.cache}"]
     if jobs is not None:
         settings.append(f"book_execution_jobs={jobs}")
+    if not solutions:
+        settings.append("book_solutions=0")  # dlbook_build.sphinx.solutions
     return [
         sys.executable, "-m", program, "-b", "html", "-n", "-W", "--keep-going", "-c", str(ROOT),
         *(arg for setting in settings for arg in ("-D", setting)),
@@ -39,7 +42,7 @@ def sphinx_command(
 
 def build(
     book: Path = BOOK, dirs: BuildDirs = BuildDirs(BUILD), languages: list[str] | None = None,
-    jobs: int | None = None, extra: list[str] = (),
+    jobs: int | None = None, extra: list[str] = (), solutions: bool = True,
 ) -> int:  # fmt: skip
     """Build the editions (every folder of ``book`` unless ``languages``) and publish them; 0 or the failing status."""
     order = list(EDITIONS)
@@ -47,7 +50,7 @@ def build(
     languages = languages or sorted(folders, key=lambda lang: (order.index(lang) if lang in order else len(order), lang))
     for language in languages:
         start = time.perf_counter()
-        status = subprocess.call(sphinx_command(language, book, dirs, list(extra), jobs), cwd=ROOT)
+        status = subprocess.call(sphinx_command(language, book, dirs, list(extra), jobs, solutions=solutions), cwd=ROOT)
         seconds = time.perf_counter() - start
         if status:
             print(f"dlbook_build: the {language} edition failed (exit {status}) after {seconds:.1f} s", file=sys.stderr)
@@ -65,11 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="jupyter-cache to use (default: the build folder's .jupyter_cache)")
     parser.add_argument("--edition", action="append", help="build only this edition (repeatable)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="chapters executed at once")
+    parser.add_argument(
+        "--no-solutions", dest="solutions", action="store_false",
+        help="the student build: every edition without the exercises' solutions (same exercise numbers)",
+    )  # fmt: skip
     parser.add_argument("--serve", metavar="LANGUAGE", help="preview one edition with live reload (sphinx-autobuild)")
     parser.add_argument("sphinx_args", nargs="*", help="extra sphinx-build arguments (after --)")
     args = parser.parse_args(argv)
     dirs = BuildDirs(args.build_dir.resolve(), args.cache.resolve() if args.cache else None)
     if args.serve:
-        command = sphinx_command(args.serve, args.book, dirs, args.sphinx_args, args.jobs, "sphinx_autobuild")
+        command = sphinx_command(
+            args.serve, args.book, dirs, args.sphinx_args, args.jobs, "sphinx_autobuild", solutions=args.solutions
+        )
         return subprocess.call(command, cwd=ROOT)
-    return build(args.book.resolve(), dirs, args.edition, args.jobs, args.sphinx_args)
+    return build(args.book.resolve(), dirs, args.edition, args.jobs, args.sphinx_args, solutions=args.solutions)

@@ -4,7 +4,8 @@
 - :mod:`.editions`: the switch between editions, the twin check, "Cite this chapter";
 - :mod:`.framework_tabs`: TensorFlow/PyTorch twin cells as synchronised tabs;
 - :mod:`.korean_search`: a search language for Korean;
-- :mod:`.notebooks`: each chapter as a notebook to download.
+- :mod:`.notebooks`: each chapter as a notebook to download;
+- :mod:`.solutions`: solutions collapsed on the site, and the student build without them.
 
 It also adds the book's templates and stylesheet.
 """
@@ -17,7 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 HERE = Path(__file__).resolve().parent
-EXTENSIONS = ["execution", "editions", "framework_tabs", "korean_search", "notebooks"]
+EXTENSIONS = ["execution", "editions", "framework_tabs", "korean_search", "notebooks", "solutions"]
 
 
 def add_templates_and_static(app: Sphinx, config: Config) -> None:

@@ -1,6 +1,6 @@
 """Sphinx extension joining the editions: the switch to the same page in the
-other editions, a check that every
-chapter has its twin, and each chapter's "Cite this chapter" box.
+other editions, a check that every chapter has its twin, ``hreflang`` links
+between twins, and each chapter's "Cite this chapter" box.
 
 The editions come from the ``book_editions`` setting
 (:data:`dlbook_build.project.EDITIONS`); each edition's sources are in
@@ -10,8 +10,8 @@ The editions come from the ``book_editions`` setting
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 from sphinx.application import Sphinx
@@ -91,43 +91,86 @@ def add_edition_switch(app: Sphinx, pagename: str, templatename: str, context: d
     ]
 
 
+#: characters that are commands or specials in a BibTeX field, as LaTeX writes them literally
+_BIBTEX_SPECIALS = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}  # fmt: skip
+
+
+def bibtex_text(text: str) -> str:
+    """Plain text as the value of a BibTeX field (specials escaped), for BibTeX and biblatex alike."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected the text of a BibTeX field as str, not {type(text).__name__}")
+    return "".join(_BIBTEX_SPECIALS.get(char, char) for char in text)
+
+
+def citation(config: Config, pagename: str, chapter: str, title: str) -> dict[str, str]:
+    """A chapter's citation: the plain reference, the BibTeX entry and the URL.
+
+    The entry is an ``@incollection`` (a titled chapter of a book), with the
+    fields that plain/alpha, natbib and biblatex styles all print. The authors
+    are one corporate name, in double braces so that no style splits it into
+    first and last names; the chapter title is braced too, so that styles which
+    lower-case titles keep "PyTorch". The edition and version go in ``note``:
+    ``edition = {Korean edition}`` would print "Korean edition edition".
+    """
+    edition = config.book_editions[config.language]
+    url = page_url(config, pagename)
+    book = edition["title"]
+    note = f"{edition['edition_name']}, version {config.release}"
+    plain = f"{config.author} ({config.book_year}). Chapter {chapter}, “{title}”. In {book} ({note}). {url}"
+    key = f"dlbook{config.book_year}-{config.language}-{pagename.replace('/', '-')}"
+    fields = {
+        "author": f"{{{bibtex_text(config.author)}}}",
+        "title": f"{{{bibtex_text(title)}}}",
+        "booktitle": bibtex_text(book),
+        "chapter": chapter,
+        "publisher": bibtex_text(config.author),
+        "year": str(config.book_year),
+        "note": bibtex_text(note),
+        "url": url,
+    }
+    width = max(map(len, fields))
+    lines = [f"  {name:<{width}} = {{{value}}}" for name, value in fields.items()]
+    bibtex = f"@incollection{{{key},\n" + ",\n".join(lines) + "\n}"
+    return {"plain": plain, "bibtex": bibtex, "url": url}
+
+
 def add_citation(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Give a numbered chapter's template a citation: a plain reference and BibTeX."""
     numbers = app.env.toc_secnumbers.get(pagename, {}).get("")
     if not numbers or doctree is None:
         return
-    config = app.config
-    edition = config.book_editions[config.language]
+    edition = app.config.book_editions[app.config.language]
     chapter = ".".join(map(str, numbers))
     title = app.env.titles[pagename].astext()
-    url = page_url(config, pagename)
-    book = edition["title"]
-    plain = (
-        f"{config.author} ({config.book_year}). Chapter {chapter}, “{title}”. In {book} "
-        f"({edition['edition_name']}), version {config.release}. {url}"
-    )
-    key = f"dlbook{config.book_year}-{config.language}-{pagename.replace('/', '-')}"
-    bibtex = "\n".join(
-        [
-            f"@incollection{{{key},",
-            f"  author    = {{{config.author}}},",
-            f"  title     = {{{title}}},",
-            f"  booktitle = {{{book}}},",
-            f"  chapter   = {{{chapter}}},",
-            f"  edition   = {{{edition['edition_name']}}},",
-            f"  note      = {{Version {config.release}}},",
-            f"  year      = {{{config.book_year}}},",
-            f"  url       = {{{url}}}",
-            "}",
-        ]
-    )
     context["cite_this"] = {
         "heading": edition["cite_heading"],
         "intro": edition["cite_intro"],
-        "plain": plain,
-        "bibtex": bibtex,
-        "url": url,
+        **citation(app.config, pagename, chapter, title),
     }
+
+
+def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Link the page's twins with ``<link rel="alternate" hreflang>``, itself included.
+
+    Absolute under ``BOOK_BASE_URL`` (search engines want full URLs), else
+    relative: the links still lead to the twins, on any host. Not on the 404
+    page, which is served at any path, so relative links would break there.
+    """
+    config = app.config
+    if pagename == (config.notfound_pagename if "notfound_pagename" in config else "404"):
+        return
+    base = config.book_base_url.rstrip("/")
+    links = []
+    for lang in config.book_editions:
+        if base:
+            href = f"{base}/{lang}/{pagename}.html"
+        else:
+            href = "../" * (pagename.count("/") + 1) + f"{lang}/{pagename}.html"
+        links.append(f'<link rel="alternate" hreflang="{lang}" href="{escape(href)}" />')
+    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(links)
 
 
 def setup(app: Sphinx) -> dict:
@@ -138,5 +181,6 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("book_year", 2026, "html", types=[int])
     app.connect("html-page-context", add_edition_switch)
     app.connect("html-page-context", add_citation)
+    app.connect("html-page-context", add_alternates)
     # bump env_version when this file changes what pages show: Sphinx then rebuilds them
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

@@ -1,0 +1,455 @@
+"""For instructors: the student build without solutions, citations that resolve and parse, CITATION.cff.
+
+The site tests use the normal build in ``_build`` (as tests/test_site.py does;
+a second run_build() there is incremental) and a student build
+(``--no-solutions``) into a temporary folder that shares the jupyter-cache.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from sphinx.errors import ConfigError
+
+from book_structure import BOOK, EDITIONS, ROOT, chapters, run_build
+from dlbook_build.execute import read_notebook
+from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
+from dlbook_build.sphinx.editions import bibtex_text, citation
+from dlbook_build.sphinx.solutions import check_settings, without_solutions
+
+
+
+def numbered_chapters(index: Path) -> list[Path]:
+    """The pages of the index's numbered toctree: the chapters, which are cited and have exercises."""
+    pages, numbered, inside = [], False, False
+    for line in index.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```{toctree}"):
+            inside, numbered = True, False
+        elif inside and line.startswith("```"):
+            inside = False
+        elif inside and line.strip() == ":numbered:":
+            numbered = True
+        elif inside and numbered and line.strip() and not line.startswith(":"):
+            pages.append(Path(line.strip() + ".html"))
+    return pages
+
+
+CHAPTER_PAGES = numbered_chapters(BOOK / EDITIONS[0] / "index.md")
+VERSION = importlib.metadata.version("dlbook")
+
+
+def conf_values() -> dict:
+    """conf.py's settings, read the way Sphinx reads them (BOOK_BASE_URL as in the environment)."""
+    from sphinx.config import eval_config_file
+
+    return eval_config_file(ROOT / "conf.py", tags=None)
+
+
+# ---------------------------------------------------------------- builds
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """Both editions with solutions, built as `tox -e book` builds them."""
+    result = run_build()
+    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return DIRS.site
+
+
+@pytest.fixture(scope="session")
+def student_site(tmp_path_factory) -> Path:
+    """Both editions built with --no-solutions (the student build), sharing the executed chapters."""
+    build_dir = tmp_path_factory.mktemp("student") / "build"
+    result = run_build("--no-solutions", "--cache", str(DIRS.cache), build_dir=build_dir)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"the student build failed:\n{log[-6000:]}"
+    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    assert not warnings, "\n".join(warnings[:20])
+    return build_dir / "html"
+
+
+def soup_of(site: Path, edition: str, relative: Path) -> BeautifulSoup:
+    return BeautifulSoup((site / edition / relative).read_text(encoding="utf-8"), "html.parser")
+
+
+def article_text(soup: BeautifulSoup) -> str:
+    # no separator: a highlighted line of code is many spans, kept on one line
+    return soup.select_one("article").get_text()
+
+
+def solution_only_lines(soup: BeautifulSoup) -> list[set[str]]:
+    """For each solution on a page: its lines of code, output and prose that the page shows nowhere else."""
+    solutions = soup.select("article div.solution")
+    texts = [s.get_text() for s in solutions]
+    for s in solutions:
+        s.extract()
+    elsewhere = {line.strip() for line in article_text(soup).splitlines()}
+    return [
+        {line.strip() for line in text.splitlines() if len(line.strip()) >= 12 and line.strip() not in elsewhere}
+        for text in texts
+    ]
+
+
+def lines_of(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines()}
+
+
+def search_index(site: Path, edition: str) -> dict:
+    text = (site / edition / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+def search_language(edition: str):
+    """The edition's search language, as Sphinx indexes with it."""
+    if edition == "ko":
+        from dlbook_build.sphinx.korean_search import SearchKorean
+
+        return SearchKorean({})
+    from sphinx.search import languages
+    from sphinx.util import import_object
+
+    language = languages[edition]
+    return (import_object(language) if isinstance(language, str) else language)({})
+
+
+def index_terms(language, text: str) -> set[str]:
+    """The terms Sphinx's IndexBuilder.feed makes of a text."""
+    terms = set()
+    for word in language.split(text):
+        stemmed = language.stem(word).lower()
+        if language.word_filter(stemmed):
+            terms.add(stemmed)
+        elif language.word_filter(word):
+            terms.add(word)
+    return terms
+
+
+def docs_for(index: dict, term: str) -> set[str]:
+    docs = set()
+    for table in ("terms", "titleterms"):
+        found = index[table].get(term, [])
+        docs |= {index["docnames"][i] for i in ([found] if isinstance(found, int) else found)}
+    return docs
+
+
+def notebook_text(path: Path) -> str:
+    notebook = nbformat.read(path, as_version=4)
+    parts = []
+    for cell in notebook.cells:
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts.append(str(output.get("text", "")))
+            parts.extend(str(v) for v in output.get("data", {}).values())
+    return "\n".join(parts)
+
+
+def exercise_numbers(soup: BeautifulSoup) -> list[str]:
+    return [e.get_text(" ", strip=True) for e in soup.select("article div.exercise p.admonition-title")]
+
+
+# ---------------------------------------------------------------- the student build
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_student_build_has_no_solution_anywhere(site, student_site, edition):
+    """Each solution's code, output and prose: on the normal site, and nowhere in the student build."""
+    normal_index, student_index = search_index(site, edition), search_index(student_site, edition)
+    language = search_language(edition)
+    checked = 0
+    for relative in CHAPTER_PAGES:
+        normal = soup_of(site, edition, relative)
+        if not normal.select("article div.solution"):
+            continue
+        docname = relative.with_suffix("").as_posix()
+        notebook = Path("_downloads/notebooks") / relative.with_suffix(".ipynb")
+        solution_terms = set()
+        solutions = solution_only_lines(soup_of(site, edition, relative))
+        for lines in solutions:
+            assert lines, f"{edition}/{relative}: a solution with nothing of its own to look for"
+            solution_terms |= index_terms(language, "\n".join(lines))
+        # what the rest of the page indexes too is not the solution's
+        outside = soup_of(site, edition, relative)
+        for s in outside.select("article div.solution"):
+            s.extract()
+        solution_terms -= index_terms(language, article_text(outside))
+        student = soup_of(student_site, edition, relative)
+        assert not student.select("div.solution"), f"{edition}/{relative}: the student page has a solution"
+        # whole lines: a solution's short line may be part of a longer one elsewhere
+        student_text = lines_of(article_text(student))
+        normal_notebook = lines_of(notebook_text(site / edition / notebook))
+        student_notebook = lines_of(notebook_text(student_site / edition / notebook))
+        for lines in solutions:
+            for line in lines:
+                assert line in lines_of(article_text(normal)), line  # the search is for what the site shows
+                assert line not in student_text, f"{edition}/{relative} (student build) shows {line!r}"
+            # the notebook has the MyST source ($x$ where the page has \(x\)): the lines both have
+            in_notebook = {line for line in lines if line in normal_notebook}
+            assert in_notebook, f"{edition}/{notebook}: none of a solution's lines is in the normal notebook"
+            for line in in_notebook:
+                assert line not in student_notebook, f"{edition}/{notebook} (student build) holds {line!r}"
+        assert solution_terms, f"{edition}/{relative}: no search term only the solutions have"
+        for term in solution_terms:
+            assert docname in docs_for(normal_index, term), f"{term!r} is not indexed for {docname}"
+            assert docname not in docs_for(student_index, term), f"{edition} student search finds {term!r} in {docname}"
+        checked += len(solutions)
+    # the solutions' titles ("Solution to Exercise 3.1"), which the search lists too
+    solution_titles = {
+        title for title, places in normal_index["alltitles"].items() if any("-solution-" in str(p[1]) for p in places)
+    }
+    assert len(solution_titles) >= checked and not solution_titles & set(student_index["alltitles"])
+    assert checked >= 10, f"only {checked} solutions found in the {edition} edition"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_student_build_keeps_every_exercise_and_its_number(site, student_site, edition):
+    for relative in CHAPTER_PAGES:
+        normal = exercise_numbers(soup_of(site, edition, relative))
+        assert normal == exercise_numbers(soup_of(student_site, edition, relative)), f"{edition}/{relative}"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_solutions_are_marked_to_collapse(site, edition):
+    """sphinx-togglebutton collapses `.admonition.dropdown`; tests/browser/check_solutions.mjs clicks them."""
+    solutions = soup_of(site, edition, Path("gradient-descent.html")).select("article div.solution")
+    assert solutions and all({"dropdown", "admonition"} <= set(s["class"]) for s in solutions)
+    head = (site / edition / "gradient-descent.html").read_text(encoding="utf-8")
+    assert "togglebutton.js" in head and (site / edition / "_static" / "togglebutton.js").is_file()
+
+
+def test_without_solutions_keeps_the_exercises_of_every_chapter():
+    for path in chapters(EDITIONS[0]) + chapters(EDITIONS[1]):
+        notebook = read_notebook(path)
+        stripped = without_solutions(notebook)
+        text = "\n".join(cell.source for cell in stripped.cells)
+        assert "{solution" not in text, path
+        assert text.count("{exercise}") == path.read_text(encoding="utf-8").count("{exercise}"), path
+        solution_cells = path.read_text(encoding="utf-8").count("{solution-start}")
+        code = lambda nb: [c.source for c in nb.cells if c.cell_type == "code"]  # noqa: E731
+        assert len(code(stripped)) < len(code(notebook)) or not solution_cells, path
+        assert notebook.cells and stripped is not notebook
+
+
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    cells = [
+        nbformat.v4.new_code_cell(s[5:]) if s.startswith("code:") else nbformat.v4.new_markdown_cell(s) for s in sources
+    ]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_without_solutions_drops_plain_and_gated_solutions():
+    notebook = _notebook(
+        "Intro\n\n````{exercise}\nDo it.\n````\n\n````{solution-start} ex\n:class: dropdown\n````",
+        "code:answer = 42",
+        "Because.\n\n````{solution-end}\n````\n\nAfter.",
+        "```{solution} ex\nJust 42.\n```\nEnd.",
+        "code:kept = 1",
+    )
+    sources = [c.source for c in without_solutions(notebook).cells]
+    assert sources == ["Intro\n\n````{exercise}\nDo it.\n````", "After.", "End.", "kept = 1"]
+
+
+@pytest.mark.parametrize(
+    "sources, message",
+    [
+        (["````{solution-start} ex\n````", "code:x = 1"], "not closed"),
+        (["text\n````{solution-end}\n````"], "without its {solution-start}"),
+        (["````{solution-start} a\n````\n````{solution-start} b\n````"], "inside another solution"),
+    ],
+)
+def test_without_solutions_rejects_unbalanced_markers(sources, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        without_solutions(_notebook(*sources))
+
+
+def test_without_solutions_rejects_what_is_not_a_notebook():
+    with pytest.raises(TypeError, match="expected an nbformat notebook, not dict"):
+        without_solutions({"cells": []})
+
+
+def test_the_solution_settings_are_checked():
+    check_settings(None, SimpleNamespace(book_solutions=False, hide_solutions=False))
+    with pytest.raises(ConfigError, match="book_solutions must be True or False"):
+        check_settings(None, SimpleNamespace(book_solutions="no", hide_solutions=False))
+    with pytest.raises(ConfigError, match="set book_solutions = False"):
+        check_settings(None, SimpleNamespace(book_solutions=True, hide_solutions=True))
+
+
+def test_the_build_driver_passes_the_student_switch():
+    from dlbook_build.build import sphinx_command
+    from dlbook_build.project import BuildDirs
+
+    normal = sphinx_command("en", BOOK, BuildDirs(Path("/tmp/b")))
+    student = sphinx_command("en", BOOK, BuildDirs(Path("/tmp/b")), solutions=False)
+    assert "book_solutions=0" in student and not any("book_solutions" in a for a in normal)
+
+
+# ---------------------------------------------------------------- citations
+
+
+def cite_box(site: Path, edition: str, relative: Path) -> tuple[str, str]:
+    box = soup_of(site, edition, relative).select_one("section.cite-this")
+    assert box is not None, f"{edition}/{relative} has no cite box"
+    return box.select_one(".cite-this-plain").text, box.select_one(".cite-this-bibtex").text
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_each_chapter_has_a_cite_box_with_its_url(site, edition):
+    base = os.environ.get("BOOK_BASE_URL", "").rstrip("/")
+    for relative in CHAPTER_PAGES:
+        plain, bibtex = cite_box(site, edition, relative)
+        # without BOOK_BASE_URL: the path within the site, edition included; never a made-up host
+        url = f"{base}/{edition}/{relative.as_posix()}" if base else f"{edition}/{relative.as_posix()}"
+        assert plain.rstrip().endswith(f" {url}") and re.search(r"url\s*= \{" + re.escape(url) + "}", bibtex)
+        assert f"version {VERSION}" in plain and f"version {VERSION}" in bibtex
+        assert "<span" not in plain and "example.org" not in plain + bibtex
+    assert soup_of(site, edition, Path("index.html")).select_one("section.cite-this") is None
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_both_citations_have_a_copy_button(site, edition):
+    """sphinx-copybutton adds its button to `div.highlight pre` (its default copybutton_selector)."""
+    assert "copybutton_selector" not in conf_values()
+    box = soup_of(site, edition, Path("gradient-descent.html")).select_one("section.cite-this")
+    assert box.select_one("div.highlight pre.cite-this-plain") and box.select_one("div.highlight pre.cite-this-bibtex")
+
+
+def formatted(bibtex: str):
+    """The entry parsed by pybtex and formatted with its plain style, as text."""
+    from pybtex.database import parse_string
+    from pybtex.plugin import find_plugin
+
+    data = parse_string(bibtex, "bibtex")
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    (entry,) = style.format_bibliography(data)
+    return data, entry.text.render_as("text")
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_bibtex_parses_and_formats_with_a_real_style(site, edition):
+    settings = EDITION_SETTINGS[edition]
+    for relative in CHAPTER_PAGES:
+        plain, bibtex = cite_box(site, edition, relative)
+        data, text = formatted(bibtex)
+        (entry,) = data.entries.values()
+        assert entry.type == "incollection"
+        (author,) = entry.persons["author"]  # one corporate name, not "The" + "dlbook" + "authors"
+        assert not author.first_names and not author.prelast_names and len(author.last_names) == 1
+        assert str(author).strip("{}") == conf_values()["author"]
+        heading = soup_of(site, edition, relative).select_one("article h1")
+        for extra in heading.select(".section-number, .headerlink"):
+            extra.extract()
+        title = heading.get_text().strip()
+        for part in (title, settings["title"], str(conf_values()["book_year"]), plain.split()[-1]):
+            assert part in text, f"{edition}/{relative}: {part!r} missing from {text!r}"
+        assert "edition edition" not in text and "edition edition" not in plain
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_bibtex_passes_bibtex_with_the_plain_style(site, edition, tmp_path):
+    """BibTeX itself (plain.bst) reads the entry without a warning: no missing field, no split name."""
+    assert shutil.which("bibtex"), "bibtex is not installed (TeX Live: see README, tox -e pdf)"
+    _, bibtex = cite_box(site, edition, Path("gradient-descent.html"))
+    key = re.match(r"@incollection\{([^,]+),", bibtex).group(1)
+    (tmp_path / "entry.bib").write_text(bibtex, encoding="utf-8")
+    (tmp_path / "doc.aux").write_text(f"\\citation{{{key}}}\n\\bibstyle{{plain}}\n\\bibdata{{entry}}\n")
+    result = subprocess.run(["bibtex", "doc"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0 and "Warning" not in result.stdout, result.stdout
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    edition_name = EDITION_SETTINGS[edition]["edition_name"]
+    assert "The dlbook authors" in bbl and f"{edition_name}, version {VERSION}" in bbl and "edition edition" not in bbl
+
+
+def test_bibtex_text_escapes_specials_and_rejects_non_text():
+    assert bibtex_text("A & B: 50% of $x_1$ #2") == r"A \& B: 50\% of \$x\_1\$ \#2"
+    assert bibtex_text("손실 함수") == "손실 함수"
+    with pytest.raises(TypeError, match="expected the text of a BibTeX field as str, not int"):
+        bibtex_text(3)
+
+
+def test_a_citation_with_a_base_url_is_absolute_and_names_its_edition():
+    config = SimpleNamespace(
+        book_editions=EDITION_SETTINGS, language="ko", release=VERSION, author="The dlbook authors",
+        book_year=2026, html_baseurl="https://books.example.net/dl/ko/",
+    )  # fmt: skip
+    cited = citation(config, "pytorch-training", "5", "PyTorch & more")
+    assert cited["url"] == "https://books.example.net/dl/ko/pytorch-training.html"
+    _, text = formatted(cited["bibtex"])
+    assert "PyTorch & more" in text and cited["url"] in text
+    assert "note      = {Korean edition, version" in cited["bibtex"]  # BibTeX's plain.bst prints the note
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_page_links_its_twins_with_hreflang(site, edition):
+    base = os.environ.get("BOOK_BASE_URL", "").rstrip("/")
+    for html_file in sorted((site / edition).glob("*.html")):
+        if html_file.name == "404.html":
+            continue
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        links = {link["hreflang"]: link["href"] for link in soup.select('head link[rel="alternate"][hreflang]')}
+        assert sorted(links) == sorted(EDITIONS), f"{edition}/{html_file.name}: {links}"
+        for lang, href in links.items():
+            if base:
+                assert href == f"{base}/{lang}/{html_file.name}"
+            else:  # relative, and leading to the twin
+                assert (html_file.parent / href).resolve() == (site / lang / html_file.name).resolve()
+
+
+def test_citation_cff_agrees_with_the_cite_box(site):
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    conf = conf_values()
+    plain, bibtex = cite_box(site, "en", Path("gradient-descent.html"))
+    assert cff["version"] == VERSION and f"version {VERSION}" in plain
+    assert [a["name"] for a in cff["authors"]] == [conf["author"]] and plain.startswith(conf["author"])
+    assert str(cff["date-released"]).startswith(str(conf["book_year"])) and f"({conf['book_year']})" in plain
+    assert cff["title"] == EDITION_SETTINGS["en"]["title"] and f"In {cff['title']} (" in plain
+    preferred = cff["preferred-citation"]
+    assert preferred["title"] == cff["title"] and preferred["year"] == conf["book_year"]
+    assert [a["name"] for a in preferred["authors"]] == [conf["author"]] and preferred["version"] == VERSION
+    # the other editions' titles, as their cite boxes print them
+    for edition in EDITIONS:
+        assert EDITION_SETTINGS[edition]["title"] in yaml.safe_dump(cff, allow_unicode=True)
+        assert f"In {EDITION_SETTINGS[edition]['title']} (" in cite_box(site, edition, Path("gradient-descent.html"))[0]
+
+
+# ---------------------------------------------------------------- BOOK_BASE_URL through tox -e book
+
+
+def test_tox_passes_book_base_url_to_the_book_build():
+    """`tox -e book` runs the build with BOOK_BASE_URL from the caller's environment (tox passes only what it is told)."""
+    # the tox running these tests is on PATH (tox passes PATH on); else this environment's own
+    tox = [shutil.which("tox")] if shutil.which("tox") else [sys.executable, "-m", "tox"]
+    result = subprocess.run([*tox, "config", "-e", "book", "-k", "pass_env", "-qq"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(tox)} config failed (is tox installed?):\n{result.stderr}"
+    section = result.stdout.split("[testenv:book]", 1)[1].split("\n[", 1)[0]
+    assert re.search(r"pass_env\s*=.*\bBOOK_BASE_URL\b", section, re.S), section
+
+
+def test_book_base_url_reaches_canonical_links_og_urls_and_the_sitemap(tmp_path):
+    """A build with BOOK_BASE_URL set: every address includes it and the edition."""
+    base = "https://books.example.net/dlbook"
+    environment = dict(os.environ, BOOK_BASE_URL=base)
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--edition", "en",
+               "--build-dir", str(tmp_path / "build"), "--cache", str(DIRS.cache)]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    site = tmp_path / "build" / "html"
+    soup = soup_of(site, "en", Path("gradient-descent.html"))
+    url = f"{base}/en/gradient-descent.html"
+    assert soup.select_one('link[rel="canonical"]')["href"] == url
+    assert soup.select_one('meta[property="og:url"]')["content"] == url
+    assert soup.select_one('link[hreflang="ko"]')["href"] == f"{base}/ko/gradient-descent.html"
+    plain = soup.select_one(".cite-this-plain").text
+    assert plain.rstrip().endswith(url)
+    assert url in (site / "en" / "sitemap.xml").read_text(encoding="utf-8")
