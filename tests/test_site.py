@@ -181,34 +181,3 @@ def test_bibliography_lists_the_shared_references(site, edition):
     entries = page(site, edition, Path("references.html")).select("article div.citation")
     bib = (BOOK / "references.bib").read_text(encoding="utf-8")
     assert len(entries) == bib.count("\n@") + bib.startswith("@")
-
-
-@pytest.mark.parametrize("edition", EDITIONS)
-def test_each_chapter_offers_its_notebook(site, edition):
-    import nbformat
-
-    for relative in CHAPTER_PAGES:
-        here = site / edition / relative
-        link = page(site, edition, relative).select_one("a.notebook-download")
-        assert link is not None, f"{edition}/{relative} offers no notebook"
-        notebook = nbformat.read(here.parent / link["href"], as_version=4)
-        intro, install = notebook.cells[0], notebook.cells[1]
-        assert intro.cell_type == "markdown" and f"/{edition}/{relative.as_posix()}" in intro.source
-        assert install.cell_type == "code" and "%pip install" in install.source
-        wheel = re.search(r"dlbook @ (\S+\.whl)", install.source).group(1)
-        assert (site / wheel).is_file(), f"the notebook installs {wheel}, which the site does not ship"
-        code = [c for c in notebook.cells[2:] if c.cell_type == "code"]
-        assert code and any(c.get("outputs") for c in code), f"{edition}/{relative}: the notebook has no outputs"
-
-
-def test_a_downloaded_notebook_executes(site, tmp_path):
-    import nbformat
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(site / "en" / "_downloads" / "notebooks" / "tensors.ipynb", as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for c in notebook.cells if c.cell_type == "code" and "raises-exception" not in c.metadata.get("tags", []) for o in c.outputs if o.output_type == "error"]
-    assert not errors

@@ -1,17 +1,32 @@
-"""Every chapter as a Jupyter notebook to download and run elsewhere.
+"""Every chapter as a plain Jupyter notebook to download and run elsewhere.
 
 After an edition is built, each chapter is written to
-``<out>/<language>/_downloads/notebooks/<chapter>.ipynb`` with the outputs of
-the build's own execution (from the jupyter-cache), preceded by a cell that
-installs the book's ``dlbook`` package. The package itself is shipped with the
-site as a wheel (``<out>/dlbook-<version>-py3-none-any.whl``), so the install
-line works wherever the site is published (``html_baseurl``).
+``<edition>/_downloads/notebooks/<chapter>.ipynb``: its Markdown converted
+from MyST to plain Markdown (:mod:`dlbook_build.notebook_text`), its code
+cells with the outputs of the build's own execution (from the jupyter-cache),
+after two cells of its own: where the chapter comes from, and one that
+installs the book's ``dlbook`` package if it is missing, without letting pip
+replace the frameworks already installed, then checks their versions
+(:func:`dlbook.check_frameworks`). All of an edition's notebooks also come in
+one zip, offered on the edition's home page.
+
+The package ships with each edition (an edition works on its own) as one
+wheel, ``_downloads/dlbook-<hash>/dlbook-<version>-py3-none-any.whl``, where
+``<hash>`` is that of the sources the wheel is built from: a change to them
+gives a new folder, so a stale wheel cannot be shipped or cached by a reader's
+pip. The notebooks install it from ``BOOK_BASE_URL`` when the site has one,
+else by a path relative to the notebook, which holds beside a built site and
+in the unpacked zip.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -19,26 +34,110 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from dlbook_build.sphinx.editions import page_url
 from dlbook_build.execute import cached_notebook, is_notebook as is_notebook_file, read_notebook
+from dlbook_build.notebook_text import Bibliography, Context, convert_notebook
+from dlbook_build.project import ROOT
+from dlbook_build.sphinx.editions import page_url
 
 logger = logging.getLogger(__name__)
-DOWNLOADS = "_downloads/notebooks"
-WHEEL_FOLDER = "_downloads"
+DOWNLOADS = "_downloads"
+NOTEBOOKS = f"{DOWNLOADS}/notebooks"
+#: what goes into the wheel (pyproject.toml's packages and metadata)
+WHEEL_SOURCES = ("pyproject.toml", "README.md", "src")
+#: installed packages pip may not replace when it installs dlbook
+KEPT = ("numpy", "keras", "tensorflow", "tensorflow-cpu", "torch")
+#: the home page's link to all notebooks, per edition language
+ZIP_TITLES = {
+    "en": "Download every chapter as a notebook (.zip)",
+    "ko": "모든 장을 노트북(.ipynb)으로 한 번에 내려받기(.zip)",
+}
 
 
-def wheel_name(version: str) -> str:
-    return f"dlbook-{version}-py3-none-any.whl"
+def zip_name(language: str) -> str:
+    return f"notebooks-{language}.zip"
 
 
-def install_cell(app: Sphinx) -> nbformat.NotebookNode:
-    url = page_url(app.config, f"{WHEEL_FOLDER}/{wheel_name(app.config.release)}", suffix="")
+def _source_files(project: Path) -> list[Path]:
+    files = []
+    for name in WHEEL_SOURCES:
+        path = project / name
+        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        files += [
+            f for f in candidates
+            if f.is_file() and "__pycache__" not in f.parts and not any(p.endswith(".egg-info") for p in f.parts)
+        ]  # fmt: skip
+    return files
+
+
+def source_hash(project: Path = ROOT) -> str:
+    """A hash of everything the wheel is built from (names and contents)."""
+    digest = hashlib.sha256()
+    for file in _source_files(project):
+        digest.update(file.relative_to(project).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
+    """The dlbook wheel of ``project``'s current sources in ``downloads/dlbook-<hash>/``, the only one there.
+
+    Built from a clean copy of the sources (an in-tree build would reuse
+    setuptools' ``build/`` folder, which keeps files deleted from the sources).
+    """
+    folder = downloads / f"dlbook-{source_hash(project)}"
+    wheels = sorted(folder.glob("dlbook-*.whl"))
+    if len(wheels) == 1:
+        return wheels[0]
+    for old in downloads.glob("dlbook-*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    with tempfile.TemporaryDirectory(prefix="dlbook-wheel-") as tmp:
+        copy = Path(tmp) / "project"
+        for file in _source_files(project):
+            target = copy / file.relative_to(project)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(Path(tmp) / "out"), str(copy)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        built = sorted((Path(tmp) / "out").glob("dlbook-*.whl"))
+        if result.returncode != 0 or len(built) != 1:
+            raise ExtensionError(f"could not build the dlbook wheel for the notebook downloads:\n{result.stderr}")
+        folder.mkdir(parents=True)
+        return Path(shutil.move(built[0], folder / built[0].name))
+
+
+def install_cell(wheel: str) -> nbformat.NotebookNode:
+    """The cell that installs dlbook from ``wheel`` (a URL or a path from the notebook) if it is missing."""
+    kept = ", ".join(f'"{name}"' for name in KEPT)
     return nbformat.v4.new_code_cell(
-        "# The book's helper package (plots, animations, data recipes); skipped if already installed.\n"
-        "import importlib.util\n"
-        "\n"
-        'if importlib.util.find_spec("dlbook") is None:\n'
-        f'    %pip install "dlbook @ {url}"'
+        f"""\
+# The book's helper package, dlbook, installed if it is missing. pip gets the
+# installed versions of {", ".join(KEPT)} as
+# constraints, so it never replaces or downgrades them. Then the frameworks'
+# versions are checked: a missing or unsupported one stops here.
+import importlib.metadata, importlib.util, os, subprocess, sys, tempfile
+
+WHEEL = "{wheel}"
+if importlib.util.find_spec("dlbook") is None:
+    if "://" not in WHEEL and not os.path.isfile(WHEEL):
+        raise FileNotFoundError(f"{{WHEEL}} is missing: open this notebook where it was downloaded, beside the book's site or in its unpacked zip")
+    kept = []
+    for name in ({kept}):
+        try:
+            kept.append(f"{{name}}=={{importlib.metadata.version(name)}}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
+        constraints.write("\\n".join(kept) + "\\n")
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--constraint", constraints.name, WHEEL], capture_output=True, text=True)
+    if pip.returncode != 0:
+        print(pip.stdout, pip.stderr)
+        raise RuntimeError(f"pip could not install dlbook beside the installed {{', '.join(kept)}}: its message above names the conflict")
+    print(*(line for line in pip.stdout.splitlines() if line.startswith("Successfully")), sep="\\n")
+    importlib.invalidate_caches()
+
+import dlbook
+
+print("dlbook", dlbook.__version__, "with", ", ".join(f"{{name}} {{version}}" for name, version in dlbook.check_frameworks().items()))"""
     )
 
 
@@ -60,49 +159,97 @@ def executed(app: Sphinx, source: Path) -> nbformat.NotebookNode:
     return notebook
 
 
+def references(app: Sphinx) -> dict[str, str]:
+    """Every cross-reference target of the edition and its text, as the site shows it."""
+    env = app.env
+    refs = {label: title for label, (_, _, title) in env.domains.standard_domain.labels.items() if title}
+    refs |= {f"doc:{docname}": env.titles[docname].astext() for docname in env.titles}
+    math = env.domains["math"]
+    for label, (docname, number) in math.equations.items():
+        chapter = env.toc_fignumbers.get(docname, {}).get("displaymath", {}).get(f"equation-{label}")
+        refs[f"eq:{label}"] = "(" + ".".join(map(str, chapter or (number,))) + ")"
+    return refs
+
+
+def chapter_number(app: Sphinx, docname: str) -> str | None:
+    numbers = app.env.toc_secnumbers.get(docname, {}).get("")
+    return ".".join(map(str, numbers)) if numbers else None
+
+
+def chapter_notebook(app: Sphinx, docname: str, wheel: Path, refs: dict[str, str]) -> nbformat.NotebookNode:
+    """The downloaded notebook of one chapter: intro, install cell, then the chapter in plain Jupyter."""
+    config = app.config
+    context = Context(
+        config.language,
+        chapter_number(app, docname),
+        refs,
+        Bibliography(Path(app.confdir) / config.bibtex_bibfiles[0]),
+        docname=docname,
+    )
+    notebook = convert_notebook(executed(app, Path(app.env.doc2path(docname))), context)
+    up = "../" * (docname.count("/") + 1)  # from the notebook's folder to _downloads/
+    wheel_path = wheel.relative_to(Path(app.outdir) / DOWNLOADS).as_posix()
+    if config.html_baseurl:
+        chapter_url = page_url(config, docname)
+        wheel_url = page_url(config, f"{DOWNLOADS}/{wheel_path}", suffix="")
+    else:
+        chapter_url, wheel_url = f"../{up}{docname}.html", f"{up}{wheel_path}"
+    edition = config.book_editions[config.language]
+    number = f"{context.chapter}. " if context.chapter else ""
+    title = app.env.titles[docname].astext()
+    intro = nbformat.v4.new_markdown_cell(
+        f"*{edition['title']}* ({edition['edition_name']}), version {config.release}: "
+        f"[{number}{title}]({chapter_url})"
+    )
+    notebook.cells[:0] = [intro, install_cell(wheel_url)]
+    return notebook
+
+
 def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    edition = app.config.book_editions[app.config.language]
+    wheel = ship_wheel(outdir / DOWNLOADS)
+    refs = references(app)
+    folder = outdir / NOTEBOOKS
+    if folder.exists():
+        shutil.rmtree(folder)  # no notebook of a removed chapter
+    folder.mkdir(parents=True)
+    written = []
     for docname in sorted(d for d in app.env.found_docs if is_notebook(app, d)):
-        notebook = executed(app, Path(app.env.doc2path(docname)))
-        url = page_url(app.config, docname)
-        intro = nbformat.v4.new_markdown_cell(
-            f"*{edition['title']}* ({edition['edition_name']}), version {app.config.release}: {url}"
-        )
-        notebook.cells[:0] = [intro, install_cell(app)]
-        target = outdir / DOWNLOADS / f"{docname}.ipynb"
+        target = folder / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            notebook = chapter_notebook(app, docname, wheel, refs)
+        except ValueError as error:
+            logger.warning(f"no notebook download: {error}", location=docname)
+            continue
         nbformat.write(notebook, target)
-    ship_wheel(app, outdir / WHEEL_FOLDER)
-
-
-def ship_wheel(app: Sphinx, site: Path) -> None:
-    """Build the dlbook wheel into the site's root, once per version."""
-    wheel = site / wheel_name(app.config.release)
-    if wheel.is_file():
-        return
-    project = Path(app.confdir)
-    site.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(site), str(project)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0 or not wheel.is_file():
-        raise ExtensionError(f"could not build {wheel.name} for the notebook downloads:\n{result.stderr}")
+        written.append(target)
+    # the zip holds the same folders, so the notebooks' relative path to the wheel holds after unpacking
+    top = Path(zip_name(app.config.language)).stem
+    with zipfile.ZipFile(outdir / DOWNLOADS / zip_name(app.config.language), "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in [*written, wheel]:
+            archive.write(path, f"{top}/{path.relative_to(outdir / DOWNLOADS).as_posix()}")
 
 
 def add_download_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    up = "../" * pagename.count("/")
     if is_notebook(app, pagename):
         context["notebook_download"] = {
-            "href": "../" * pagename.count("/") + f"{DOWNLOADS}/{pagename}.ipynb",
+            "href": f"{up}{NOTEBOOKS}/{pagename}.ipynb",
             "title": app.config.book_editions[app.config.language]["download_title"],
+            "label": ".ipynb",
+        }
+    elif pagename == app.config.root_doc:
+        context["notebook_download"] = {
+            "href": f"{up}{DOWNLOADS}/{zip_name(app.config.language)}",
+            "title": ZIP_TITLES.get(app.config.language, ZIP_TITLES["en"]),
+            "label": ".zip",
         }
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", add_download_link)
     app.connect("build-finished", write_notebooks)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}

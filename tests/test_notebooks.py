@@ -1,0 +1,409 @@
+"""The downloaded notebooks: plain Jupyter, one wheel that matches its source, and a student's first run.
+
+The site tests build the book as `tox -e book` does (into _build/); with
+DLBOOK_TEST_SITE=<build>/html they read an existing build instead.
+"""
+
+from __future__ import annotations
+
+import email
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+import dlbook.frameworks as frameworks
+from book_structure import BOOK, EDITIONS, ROOT, chapters, run_build
+from dlbook.frameworks import FRAMEWORKS, FrameworkError, check_frameworks, release
+from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook
+from dlbook_build.notebook_text import (
+    SOLUTION_TAG,
+    WORDS,
+    Bibliography,
+    Context,
+    convert_markdown,
+    convert_notebook,
+    myst_left,
+)
+from dlbook_build.project import DIRS
+from dlbook_build.sphinx.notebooks import DOWNLOADS, NOTEBOOKS, ship_wheel, source_hash, zip_name
+
+BIB = Bibliography(BOOK / "references.bib")
+CHAPTERS = [p.stem for p in chapters(EDITIONS[0]) if is_notebook(p)]
+
+
+# --- the converter -----------------------------------------------------------------------------
+
+
+def context(**kwargs) -> Context:
+    return Context(**{"language": "en", "chapter": "5", "refs": {"intro": "Introduction"}, "bibliography": BIB, **kwargs})
+
+
+def markdown_of(source: str, **kwargs) -> list[nbformat.NotebookNode]:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
+    return convert_notebook(notebook, context(**kwargs)).cells
+
+
+def test_labels_and_comments_go_roles_become_text():
+    text = "".join(
+        convert_markdown(
+            "(intro)=\n## Start\n\n% a note to authors\nSee {ref}`intro`, {ref}`the start <intro>`, "
+            "{math}`x^2`, {term}`tensor` and `{ref}` in code.\n",
+            context(),
+        )
+    )
+    assert text == "## Start\n\nSee Introduction, the start, $x^2$, tensor and `{ref}` in code.\n"
+
+
+def test_citations_are_author_year_with_a_reference_list():
+    cells = markdown_of("TensorFlow {cite:p}`abadi2016tensorflow`; {cite:t}`kingma2015adam` and {cite:p}`kingma2015adam,nair2010relu`.")
+    assert cells[0].source == (
+        "TensorFlow (Abadi et al., 2016); Kingma and Ba (2015) and (Kingma and Ba, 2015; Nair and Hinton, 2010)."
+    )
+    references = cells[-1].source.splitlines()
+    assert references[0] == "## References" and len(references) == 5
+    assert references[2].startswith("- Martín Abadi") and "Kingma" in references[3] and "Nair" in references[4]
+
+
+def test_exercises_are_numbered_headings_and_solutions_cells_of_their_own():
+    source = (
+        "## Exercises\n\n````{exercise}\n:label: ex-a\n\nCompute $1+1$.\n````\n\n"
+        "````{solution-start} ex-a\n:class: dropdown\n````\n\nTwo.\n\n````{solution-end}\n````\n\n"
+        "````{exercise}\n:label: ex-b\n\nAnd {ref}`intro`?\n````\n"
+    )
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(source.split("Two.")[0]),
+            nbformat.v4.new_code_cell("print(2)"),
+            nbformat.v4.new_markdown_cell("Two." + source.split("Two.")[1]),
+        ]
+    )
+    cells = convert_notebook(notebook, context(language="ko")).cells
+    shown = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in cells]
+    assert shown == [
+        ("markdown", "## Exercises", []),
+        ("markdown", "### 연습 문제 5.1\n\nCompute $1+1$.", []),
+        ("markdown", "#### 풀이 5.1", [SOLUTION_TAG]),
+        ("code", "print(2)", [SOLUTION_TAG]),
+        ("markdown", "Two.", [SOLUTION_TAG]),
+        ("markdown", "### 연습 문제 5.2\n\nAnd Introduction?", []),
+    ]
+
+
+def test_admonitions_math_figures_and_code_blocks():
+    text = "".join(
+        convert_markdown(
+            ":::{admonition} Version note\n:class: note\nOld {ref}`intro`.\n:::\n\n```{note}\nMind it.\n```\n\n"
+            "$$y = x$$\n\n```{math}\n:label: eq-y\ny = 2x\n```\n\n```{figure} pic.png\n:alt: A picture\n\nIts caption.\n```\n\n"
+            "```{code-block} python\nprint(1)\n```\n",
+            context(),
+        )
+    )
+    assert text == (
+        "> **Version note**\n>\n> Old Introduction.\n\n> **Note**\n>\n> Mind it.\n\n$$y = x$$\n\n$$\ny = 2x\n$$\n\n"
+        "![A picture](pic.png)\n\n*Its caption.*\n\n```python\nprint(1)\n```\n"
+    )
+
+
+def test_framework_twins_are_two_labelled_cells():
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("tf.constant(1)", metadata={"tags": ["tab-tensorflow"]}),
+            nbformat.v4.new_code_cell("torch.tensor(1)", metadata={"tags": ["tab-pytorch"]}),
+        ]
+    )
+    cells = convert_notebook(notebook, context()).cells
+    assert [(c.cell_type, c.source) for c in cells] == [
+        ("markdown", "**TensorFlow**"),
+        ("code", "tf.constant(1)"),
+        ("markdown", "**PyTorch**"),
+        ("code", "torch.tensor(1)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("See {ref}`nowhere`.", "unknown {ref} target 'nowhere'"),
+        ("As {cite:p}`nobody2020` says.", "citation key 'nobody2020' is not in"),
+        ("````{solution-end}\n````\n", "solution-end without a solution-start"),
+        ("````{solution-start} ex\n````\n", "the solution of 'ex' has no solution-end"),
+        (":::{note}\n````{exercise}\nX\n````\n:::\n", "cannot be inside a note block"),
+    ],
+)
+def test_what_cannot_be_converted_is_an_error(source, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        markdown_of(source)
+
+
+def test_an_edition_without_notebook_words_is_an_error():
+    with pytest.raises(ValueError, match="no notebook words for language 'fr'"):
+        Context("fr")
+
+
+def test_myst_left_finds_labels_roles_and_fences():
+    assert myst_left("(x)=\n# X") == ["label"]
+    assert myst_left("see {ref}`x`") == ["role"]
+    assert myst_left("````{exercise}\nX\n````") == ["directive fence"]
+    assert myst_left("plain $x$ and `code`\n```python\nx\n```") == []
+
+
+# --- the framework check -----------------------------------------------------------------------
+
+
+def fake_versions(monkeypatch, versions: dict[str, str]) -> None:
+    def version(name: str) -> str:
+        if name not in versions:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return versions[name]
+
+    monkeypatch.setattr(frameworks.importlib.metadata, "version", version)
+
+
+def test_check_frameworks_names_a_missing_framework(monkeypatch):
+    fake_versions(monkeypatch, {"torch": "2.5.1"})
+    with pytest.raises(FrameworkError) as error:
+        check_frameworks()
+    assert str(error.value) == (
+        'TensorFlow is not installed, and the book needs >=2.16,<3: run pip install "tensorflow>=2.16,<3" '
+        "and restart the kernel."
+    )
+
+
+def test_check_frameworks_names_an_out_of_range_version(monkeypatch):
+    fake_versions(monkeypatch, {"tensorflow-cpu": "2.15.1", "torch": "2.5.1"})
+    with pytest.raises(FrameworkError) as error:
+        check_frameworks()
+    assert str(error.value) == (
+        "TensorFlow 2.15.1 (tensorflow-cpu) is installed, but the book needs >=2.16,<3: "
+        'run pip install "tensorflow-cpu>=2.16,<3" and restart the kernel.'
+    )
+    fake_versions(monkeypatch, {"tensorflow": "2.19.0", "torch": "3.0.0"})
+    with pytest.raises(FrameworkError, match=re.escape("PyTorch 3.0.0 (torch) is installed, but the book needs >=2.2,<3")):
+        check_frameworks()
+
+
+def test_check_frameworks_accepts_any_tensorflow_distribution_in_range(monkeypatch):
+    fake_versions(monkeypatch, {"tensorflow": "2.16.0rc0", "torch": "2.2.0+cpu"})
+    assert check_frameworks() == {"TensorFlow": "2.16.0rc0", "PyTorch": "2.2.0+cpu"}
+    assert check_frameworks.__module__ == "dlbook.frameworks" and "check_frameworks" in __import__("dlbook").__all__
+
+
+def test_versions_must_be_version_strings():
+    assert release("2.13.0+cpu") == (2, 13, 0)
+    with pytest.raises(TypeError, match="expected a version string"):
+        release(2.13)
+    with pytest.raises(ValueError, match="expected a version string such as '2.16.1', got 'latest'"):
+        release("latest")
+
+
+# --- the wheel ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    return ship_wheel(tmp_path_factory.mktemp("downloads"))
+
+
+def wheel_metadata(wheel: Path) -> email.message.Message:
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        return email.message_from_bytes(archive.read(name))
+
+
+def test_the_wheel_installs_beside_any_supported_framework(wheel):
+    metadata = wheel_metadata(wheel)
+    python = SpecifierSet(metadata["Requires-Python"])
+    assert all(f"3.{minor}.0" in python for minor in (10, 11, 12, 13)), python
+    assert "3.9.0" not in python and "3.14.0" not in python
+    requirements = [Requirement(r) for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]
+    assert not [str(r) for r in requirements if any(s.operator in {"==", "==="} for s in r.specifier)]
+    names = {r.name for r in requirements}
+    assert not names & {"tensorflow-cpu", "tensorflow"}, "a TensorFlow distribution would replace the reader's"
+    # the package's torch range is the one dlbook.check_frameworks reports
+    torch = next(r for r in requirements if r.name == "torch")
+    pytorch = next(f for f in FRAMEWORKS if f.name == "PyTorch")
+    assert torch.specifier == SpecifierSet(pytorch.range)
+
+
+def test_a_stale_wheel_cannot_ship(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, project / name)
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    downloads = tmp_path / "downloads"
+    first = ship_wheel(downloads, project)
+    assert ship_wheel(downloads, project) == first and first.stat().st_mtime_ns == ship_wheel(downloads, project).stat().st_mtime_ns
+
+    history = project / "src" / "dlbook" / "history.py"
+    history.write_text(history.read_text(encoding="utf-8") + "\nCHANGED_AFTER_THE_FIRST_WHEEL = True\n", encoding="utf-8")
+    second = ship_wheel(downloads, project)
+    assert second != first and not first.exists()
+    assert sorted(p.relative_to(downloads) for p in downloads.rglob("*.whl")) == [second.relative_to(downloads)]
+    with zipfile.ZipFile(second) as archive:
+        assert b"CHANGED_AFTER_THE_FIRST_WHEEL" in archive.read("dlbook/history.py")
+
+
+# --- the built site ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The published site: built as `tox -e book` builds it, or the one DLBOOK_TEST_SITE names."""
+    if os.environ.get("DLBOOK_TEST_SITE"):
+        return Path(os.environ["DLBOOK_TEST_SITE"])
+    result = run_build()
+    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    return DIRS.site
+
+
+def served_notebooks(site: Path, edition: str) -> list[Path]:
+    return sorted((site / edition / NOTEBOOKS).rglob("*.ipynb"))
+
+
+def wheel_of(notebook: nbformat.NotebookNode) -> str:
+    return re.search(r'^WHEEL = "([^"]+)"$', notebook.cells[1].source, re.MULTILINE).group(1)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_each_chapter_offers_its_notebook(site, edition):
+    for name in CHAPTERS:
+        here = site / edition / f"{name}.html"
+        link = BeautifulSoup(here.read_text(encoding="utf-8"), "html.parser").select_one("a.notebook-download")
+        assert link is not None, f"{edition}/{name}.html offers no notebook"
+        path = here.parent / link["href"]
+        notebook = nbformat.read(path, as_version=4)
+        intro, install = notebook.cells[0], notebook.cells[1]
+        chapter_link = re.search(r"\]\(([^)]+)\)", intro.source).group(1)
+        assert intro.cell_type == "markdown" and (path.parent / chapter_link).resolve() == here.resolve()
+        assert install.cell_type == "code" and "dlbook.check_frameworks()" in install.source
+        assert (path.parent / wheel_of(notebook)).is_file(), f"{path} installs {wheel_of(notebook)}, which is not there"
+        code = [c for c in notebook.cells[2:] if c.cell_type == "code"]
+        assert code and any(c.get("outputs") for c in code), f"{edition}/{name}: the notebook has no outputs"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_site_ships_one_wheel_of_the_current_source(site, edition):
+    wheels = list((site / edition / DOWNLOADS).rglob("*.whl"))
+    assert [w.parent.name for w in wheels] == [f"dlbook-{source_hash()}"], wheels
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_no_downloaded_notebook_shows_myst(site, edition):
+    notebooks = served_notebooks(site, edition)
+    assert len(notebooks) == len(CHAPTERS)
+    for path in notebooks:
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "markdown":
+                assert not myst_left(cell.source), f"{path.name} cell {index} shows MyST ({myst_left(cell.source)}):\n{cell.source}"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_exercise_numbers_are_the_sites(site, edition):
+    for name in CHAPTERS:
+        soup = BeautifulSoup((site / edition / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        on_site = [re.sub(r"[^\d.]", "", s.get_text()) for s in soup.select(".exercise .caption-number")]
+        notebook = nbformat.read(site / edition / NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        word = re.escape(WORDS[edition]["exercise"])
+        headings = [re.match(rf"### {word} ([\d.]+)\n", c.source) for c in notebook.cells if c.cell_type == "markdown"]
+        assert [h.group(1) for h in headings if h] == on_site, name
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_home_page_offers_every_notebook_in_one_zip(site, edition, tmp_path):
+    home = site / edition / "index.html"
+    link = BeautifulSoup(home.read_text(encoding="utf-8"), "html.parser").select_one("a.notebook-download")
+    assert link is not None and link["href"] == f"{DOWNLOADS}/{zip_name(edition)}"
+    with zipfile.ZipFile(home.parent / link["href"]) as archive:
+        archive.extractall(tmp_path)
+    unpacked = sorted(tmp_path.rglob("*.ipynb"))
+    assert [p.name for p in unpacked] == [p.name for p in served_notebooks(site, edition)]
+    for path in unpacked:
+        notebook = nbformat.read(path, as_version=4)
+        assert (path.parent / wheel_of(notebook)).is_file(), f"{path.name}: the wheel is not where the unpacked notebook looks"
+
+
+# --- a student's first run ---------------------------------------------------------------------
+
+#: what a student's machine has and the book does not bring: everything but dlbook
+OURS = re.compile(r"^(_?_?editable__.*dlbook.*|dlbook.*|__editable___dlbook.*)$", re.IGNORECASE)
+
+
+@pytest.fixture(scope="session")
+def preinstalled(tmp_path_factory) -> Path:
+    """The test environment's packages without dlbook: symlinks, as a machine with the frameworks has them."""
+    import sysconfig
+
+    folder = tmp_path_factory.mktemp("preinstalled")
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not OURS.match(entry.name) and entry.name != "__pycache__":
+            (folder / entry.name).symlink_to(entry)
+    return folder
+
+
+def student_python(root: Path, preinstalled: Path) -> Path:
+    """A fresh venv that sees the preinstalled packages (as a site folder, .pth files and all) but not dlbook."""
+    venv.create(root, with_pip=False, symlinks=True)
+    python = root / "bin" / "python"
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "preinstalled.pth").write_text(f"import site; site.addsitedir({str(preinstalled)!r})\n", encoding="utf-8")
+    return python
+
+
+def installed(python: Path, env: dict) -> dict[str, str]:
+    result = subprocess.run([python, "-m", "pip", "list", "--format=json"], capture_output=True, text=True, env=env, check=True)
+    return {p["name"].lower(): p["version"] for p in json.loads(result.stdout)}
+
+
+def comparable(text: str) -> str:
+    return re.sub(r"0x[0-9a-f]+", "0x…", text)
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_student_runs_the_downloaded_chapter(site, preinstalled, tmp_path, chapter):
+    """The notebook as served, run in a fresh venv with the frameworks but no dlbook: pip adds dlbook only."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    edition = EDITIONS[-1]
+    downloads = shutil.copytree(site / edition / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip"))
+    path = downloads / "notebooks" / f"{chapter}.ipynb"
+    served = nbformat.read(path, as_version=4)
+    python = student_python(tmp_path / "venv", preinstalled)
+    env = {k: v for k, v in os.environ.items() if k not in {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV"}}
+    env |= {**KERNEL_ENV, "PATH": f"{python.parent}{os.pathsep}{env['PATH']}"}
+    assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
+    before = installed(python, env)
+
+    kernels = tmp_path / "kernels" / "student"
+    kernels.mkdir(parents=True)
+    spec = {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "student", "language": "python"}
+    (kernels / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    manager = KernelManager(kernel_name="student", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]))
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    NotebookClient(notebook, km=manager, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
+
+    after = installed(python, env)
+    assert {n: v for n, v in after.items() if before.get(n) != v} == {"dlbook": importlib.metadata.version("dlbook")}
+    assert "Successfully installed dlbook-" in cell_text(notebook.cells[1])
+    for index, (ran, shown) in enumerate(zip(notebook.cells[2:], served.cells[2:]), start=2):
+        if ran.cell_type == "code":
+            assert comparable(cell_text(ran)) == comparable(cell_text(shown)), f"{chapter}: cell {index} printed otherwise:\n{ran.source}"
