@@ -7,8 +7,9 @@ cells with the outputs of the build's own execution (from the jupyter-cache),
 after two cells of its own: where the chapter comes from, and one that
 installs the book's ``dlbook`` package if it is missing, without letting pip
 replace the frameworks already installed, then checks their versions
-(:func:`dlbook.check_frameworks`). All of an edition's notebooks also come in
-one zip, offered on the edition's home page.
+(:func:`dlbook.check_frameworks`). The student build (``book_solutions``
+off) leaves the solutions out of the notebooks too. All of an edition's
+notebooks also come in one zip, offered on the edition's home page.
 
 The package ships with each edition (an edition works on its own) as one
 wheel, ``_downloads/dlbook-<hash>/dlbook-<version>-py3-none-any.whl``, where
@@ -38,6 +39,7 @@ from dlbook_build.execute import cached_notebook, is_notebook as is_notebook_fil
 from dlbook_build.notebook_text import Bibliography, Context, convert_notebook
 from dlbook_build.project import ROOT
 from dlbook_build.sphinx.editions import page_url
+from dlbook_build.sphinx.solutions import without_solutions
 
 logger = logging.getLogger(__name__)
 DOWNLOADS = "_downloads"
@@ -186,7 +188,10 @@ def chapter_notebook(app: Sphinx, docname: str, wheel: Path, refs: dict[str, str
         Bibliography(Path(app.confdir) / config.bibtex_bibfiles[0]),
         docname=docname,
     )
-    notebook = convert_notebook(executed(app, Path(app.env.doc2path(docname))), context)
+    source = executed(app, Path(app.env.doc2path(docname)))
+    if not getattr(config, "book_solutions", True):  # the student build (dlbook_build.sphinx.solutions)
+        source = without_solutions(source)
+    notebook = convert_notebook(source, context)
     up = "../" * (docname.count("/") + 1)  # from the notebook's folder to _downloads/
     wheel_path = wheel.relative_to(Path(app.outdir) / DOWNLOADS).as_posix()
     if config.html_baseurl:
