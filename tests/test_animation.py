@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 
 import matplotlib
@@ -32,14 +33,14 @@ def frames_of(html):
     return [(kind, data.replace("\\\n", "")) for kind, data in found]
 
 
-def test_player_has_one_jpeg_frame_per_step_and_step_controls():
+def test_player_has_one_webp_frame_per_step_and_step_controls():
     fig, update = moving_point()
     player = animate(fig, update, frames=6)
     assert repr(player) == "<Animation: 6 frames>"
     frames = frames_of(player.html)
-    assert len(frames) == 6 and {kind for kind, _ in frames} == {"jpeg"}
+    assert len(frames) == 6 and {kind for kind, _ in frames} == {"webp"}
     decoded = [base64.b64decode(data) for _, data in frames]
-    assert all(d.startswith(b"\xff\xd8") for d in decoded)
+    assert all(d[:4] == b"RIFF" and d[8:12] == b"WEBP" for d in decoded)
     assert len(set(decoded)) == 6  # the point moved in every frame
     for control in ("Next frame", "Previous frame", "Play", "Pause"):
         assert f'title="{control}"' in player.html
@@ -47,13 +48,23 @@ def test_player_has_one_jpeg_frame_per_step_and_step_controls():
     assert not plt.fignum_exists(fig.number)  # closed, not shown twice
 
 
+def test_frames_have_twice_the_pixels_of_their_displayed_size():
+    from PIL import Image
+
+    fig, update = moving_point()  # 3 x 2 inches
+    html = animate(fig, update, frames=2, dpi=60).html
+    assert re.search(r'<img alt="animation" width="180" height="120" id="_anim_img', html)
+    for _, data in frames_of(html):
+        assert Image.open(io.BytesIO(base64.b64decode(data))).size == (360, 240)
+
+
 def test_player_frame_and_slider_are_labelled_for_screen_readers():
     fig, update = moving_point()
     html = animate(fig, update, frames=3, description='the point "walks" downhill').html
-    assert re.search(r'<img alt="the point &quot;walks&quot; downhill" id="_anim_img[0-9a-f]{32}">', html)
+    assert re.search(r'<img alt="the point &quot;walks&quot; downhill" width="216" height="144" id="_anim_img[0-9a-f]{32}">', html)
     assert re.search(r'<input aria-label="Frame" id="_anim_slider[0-9a-f]{32}"', html)
     fig, update = moving_point()
-    assert '<img alt="animation" id="_anim_img' in animate(fig, update, frames=2).html
+    assert '<img alt="animation" width="216" height="144" id="_anim_img' in animate(fig, update, frames=2).html
     fig, update = moving_point()
     with pytest.raises(ValueError, match="description must be a non-empty text"):
         animate(fig, update, frames=2, description=" ")

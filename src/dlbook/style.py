@@ -4,17 +4,38 @@ Korean labels need a font with Hangul glyphs. The NanumGothic font shipped by
 the ``koreanize-matplotlib`` package is registered as a fallback after DejaVu
 Sans, so Latin text keeps matplotlib's usual look and Hangul is drawn by
 Nanum, with no "Glyph missing" warnings.
+
+In a notebook (the chapters run in IPython kernels), figures are shown sharp
+on every screen: as SVG when that is no heavier than a PNG at twice the
+figure's resolution, else as that 2x PNG with its display size, so it shows
+at 1x size with 2x detail (:func:`figure_output`). Each image carries
+:func:`figure_summary` (its titles, axis labels and legend) as its
+description, from which the book's build writes the figure's alternative
+text in the edition's language (``dlbook_build.sphinx.figures``).
 """
 
 from __future__ import annotations
 
+import base64
 import importlib.util
+import io
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib import font_manager
+from matplotlib.collections import PathCollection, QuadMesh
+from matplotlib.contour import ContourSet
+from matplotlib.figure import Figure
 
 KOREAN_FONT = "NanumGothic"
+#: pixels drawn per displayed (CSS) pixel in a PNG figure
+DENSITY = 2
+#: key of the figure summary in the PNG text chunks and the SVG metadata (Dublin Core)
+SUMMARY_KEY = "Description"
+_SVG_SIZE = re.compile(r'<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 def korean_font_path() -> Path:
@@ -48,5 +69,119 @@ def use_book_style() -> None:
             "savefig.facecolor": "white",
             "axes.grid": True,
             "grid.alpha": 0.3,
+            # SVG element ids from a fixed salt: two runs write the same file
+            "svg.hashsalt": "dlbook",
         }
     )
+    _show_figures_sharp()
+
+
+def _plain(text: str) -> str:
+    """A label as words: mathtext's $ and backslashes dropped, whitespace collapsed."""
+    return " ".join(text.replace("$", "").replace("\\", "").split())
+
+
+def figure_summary(fig: Figure) -> dict[str, Any]:
+    """What a figure shows: its title, and per panel its title, axis labels, legend and what is drawn.
+
+    Empty texts are left out. The build turns this into alternative text.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"figure_summary needs a matplotlib Figure, got {type(fig).__name__}")
+    panels = []
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison and not ax.get_title():
+            continue  # colour bars drawn as axes still count; hidden axes do not
+        panel = {
+            "title": _plain(" ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t)),
+            "xlabel": _plain(ax.get_xlabel()),
+            "ylabel": _plain(ax.get_ylabel()),
+        }
+        legend = ax.get_legend()
+        if legend is not None:
+            panel["legend"] = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
+        # what is drawn, for panels whose texts say little: lines, scattered points, colour maps
+        panel["lines"] = sum(1 for line in ax.lines if line.get_visible() and len(line.get_xdata()) > 1)
+        panel["points"] = sum(
+            len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection) and c.get_visible()
+        )
+        panel["maps"] = len(ax.images) + sum(1 for c in ax.collections if isinstance(c, (ContourSet, QuadMesh)))
+        panels.append({key: value for key, value in panel.items() if value})
+    suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    summary: dict[str, Any] = {"panels": panels}
+    if suptitle.strip():
+        summary["title"] = _plain(suptitle)
+    return summary
+
+
+def figure_output(fig: Figure) -> tuple[str, Any] | None:
+    """The figure as a notebook shows it: ``("svg", text)`` or ``("png", (base64, {"width", "height"}))``.
+
+    SVG when it weighs no more than the 2x PNG (line plots), else the PNG
+    (dense surfaces, images). The PNG's width/height metadata is its display
+    size, half its pixels. ``None`` for a figure with nothing drawn.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"figure_output needs a matplotlib Figure, got {type(fig).__name__}")
+    if not fig.axes and not fig.lines and not fig.texts and not fig.images:
+        return None
+    description = json.dumps(figure_summary(fig), ensure_ascii=False)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=fig.dpi * DENSITY, bbox_inches="tight", metadata={SUMMARY_KEY: description})
+    svg = io.BytesIO()
+    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={SUMMARY_KEY: description, "Date": None})
+    if svg.tell() <= png.tell():
+        # matplotlib sizes SVGs in points (72 per inch); show it at the figure's
+        # resolution, like the PNG, so switching format does not resize it
+        scale = fig.dpi / 72
+        text = _SVG_SIZE.sub(
+            lambda m: f'<svg{m.group(1)} width="{float(m.group(2)) * scale:.0f}px" '
+            f'height="{float(m.group(3)) * scale:.0f}px"',
+            svg.getvalue().decode(),
+            count=1,
+        )
+        return "svg", text
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(png.getvalue())).size
+    encoded = base64.b64encode(png.getvalue()).decode("ascii")
+    return "png", (encoded, {"width": width // DENSITY, "height": height // DENSITY})
+
+
+class _SharpFigures:
+    """IPython formatters for figures: the SVG one decides, the PNG one (asked next) follows."""
+
+    def __init__(self) -> None:
+        self._decided: tuple[Figure, tuple[str, Any] | None] | None = None
+
+    def svg(self, fig: Figure) -> str | None:
+        output = figure_output(fig)
+        self._decided = (fig, output)
+        return output[1] if output and output[0] == "svg" else None
+
+    def png(self, fig: Figure) -> tuple[str, dict[str, int]] | None:
+        decided, self._decided = self._decided, None
+        output = decided[1] if decided is not None and decided[0] is fig else figure_output(fig)
+        return output[1] if output and output[0] == "png" else None
+
+
+def _show_figures_sharp() -> None:
+    """In an IPython kernel, show figures through :func:`figure_output`; elsewhere do nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    import matplotlib.pyplot as plt
+
+    # the inline backend sets its own figure formatters when it loads: load it
+    # now (it loads lazily, at the first figure) so that ours come after
+    plt.switch_backend(mpl.rcParams["backend"])
+    formatters = shell.display_formatter.formatters
+    for formatter in formatters.values():
+        formatter.pop(Figure, None)
+    sharp = _SharpFigures()
+    formatters["image/svg+xml"].for_type(Figure, sharp.svg)
+    formatters["image/png"].for_type(Figure, sharp.png)

@@ -20,7 +20,14 @@
 //   - no accessibility violation of impact "serious" or "critical" (axe-core), with
 //     the page laid out at desktop width and at phone width;
 //   - on each edition's search page, a search for a word of the edition's title
-//     lists pages.
+//     lists pages;
+//   - at phone width (360 px) the page does not scroll sideways: wide figures,
+//     formulas and code scroll or shrink inside the column;
+//   - every raster image has at least twice the pixels of its displayed width
+//     (sharp on 2x screens), or is SVG, and an alternative text that is not
+//     its file name;
+//   - the edition switch keeps the section the reader is at (#label, shared by
+//     the editions) and a search query (?q=).
 // Each page is opened in a fresh browser context (no storage from other pages).
 // Prints a summary and a final "N passed, N failed" line (one test per page);
 // exits non-zero if any page fails (2 if the site or the browser is missing).
@@ -55,6 +62,11 @@ const TIMEOUT_MS = 30_000;
 const MINOR_SHOWN = 12; // places of lower-impact findings listed in the summary
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
+// the narrowest phone the book is laid out for: nothing may scroll sideways
+const NARROW = { width: 360, height: 780 };
+// an alternative text that is a file name (myst-nb's default) or a hash says nothing
+const FILE_NAME_ALT = /(^|\/)[^\s/]+\.(png|jpe?g|gif|svg|webp|avif)$|^[0-9a-f]{16,}/i;
+let SITE = '';
 
 // Accessibility findings we accept, each one a specific rule on specific
 // third-party markup that our templates and CSS cannot change. Every entry
@@ -204,9 +216,11 @@ async function checkPage(context, base, relative, totals) {
     await page.evaluate(() => window.MathJax?.startup?.promise).catch(() => {});
 
     await checkDiagramsAndImages(page, failures, totals);
+    await checkImageQuality(page, failures, totals);
     await checkAnimations(page, failures, totals);
     await checkFrameworkTabs(page, failures, totals);
     await checkAccessibility(page, relative, failures, totals);
+    await checkNoSidewaysScroll(page, failures, totals);
     if (relative.endsWith('/search.html')) await checkSearch(page, base, relative, failures, totals);
     // last: it navigates away
     await checkEditionLinks(page, base, relative, failures, totals);
@@ -269,6 +283,64 @@ async function checkDiagramsAndImages(page, failures, totals, onlyInTabs = false
     if (!(img.natural > 0)) failures.push(`image ${img.name} did not load (naturalWidth 0)`);
     else if (!(img.width > 0 && img.height > 0) || img.hidden) failures.push(`image ${img.name} is not drawn (${img.width}x${img.height})`);
   }
+}
+
+/**
+ * Every image shown: SVG, or a raster with at least twice the pixels of its
+ * displayed width (checked at desktop width, where images are widest); and an
+ * alternative text that says something (not empty, not a file name).
+ */
+async function checkImageQuality(page, failures, totals, onlyInTabs = false) {
+  const images = await page.evaluate((onlyInTabs) => [...document.images].filter((img) => !onlyInTabs || img.closest('.sd-tab-content')).map((img) => ({
+    src: img.currentSrc || img.src,
+    name: img.id ? `#${img.id}` : (img.getAttribute('src') || '').slice(0, 80),
+    alt: img.getAttribute('alt'),
+    natural: img.naturalWidth,
+    width: img.getBoundingClientRect().width,
+  })), onlyInTabs);
+  for (const img of images) {
+    if (!(img.width > 0)) continue; // in a hidden tab: seen when the tab check shows it
+    const svg = /^data:image\/svg\+xml|\.svg([?#]|$)/i.test(img.src);
+    totals.crispImages += 1;
+    if (!svg && img.natural < 2 * Math.round(img.width)) {
+      failures.push(`image ${img.name} is blurry on a 2x screen: ${img.natural} px wide, shown ${Math.round(img.width)} px wide`);
+    }
+    const alt = (img.alt || '').trim();
+    if (!alt || FILE_NAME_ALT.test(alt)) failures.push(`image ${img.name} has no alternative text that says what it shows (alt="${short(alt, 80)}")`);
+    else totals.alts += 1;
+  }
+}
+
+/** At 360 px, the page is no wider than the window; else name what sticks out. */
+async function checkNoSidewaysScroll(page, failures, totals) {
+  await page.setViewportSize(NARROW);
+  await page.waitForTimeout(500); // the theme's layout settles after a 300 ms debounce
+  const result = await page.evaluate(() => {
+    const width = window.innerWidth;
+    const scrollWidth = document.scrollingElement.scrollWidth;
+    if (scrollWidth <= width) return { width, scrollWidth, culprits: [] };
+    const scrolls = (element) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(element).overflowX);
+    const culprits = [];
+    for (const element of document.querySelectorAll('body *')) {
+      const box = element.getBoundingClientRect();
+      if (!(box.width > 0) || box.right <= width + 0.5) continue;
+      let contained = false;
+      for (let a = element.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).position === 'fixed' || (scrolls(a) && a.getBoundingClientRect().right <= width + 0.5)) { contained = true; break; }
+      }
+      if (contained || getComputedStyle(element).position === 'fixed') continue;
+      // name the outermost element that sticks out, not each of its children
+      if (culprits.some((c) => c.element.contains(element))) continue;
+      culprits.push({ element, text: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.classList.length ? `.${[...element.classList].join('.')}` : ''} (to ${Math.round(box.right)} px)` });
+    }
+    return { width, scrollWidth, culprits: culprits.slice(0, 5).map((c) => c.text) };
+  });
+  if (result.scrollWidth > result.width) {
+    failures.push(`at ${result.width} px the page scrolls sideways (${result.scrollWidth} px wide): ${result.culprits.join(', ') || 'no single element found'}`);
+  } else {
+    totals.narrowPages += 1;
+  }
+  await page.setViewportSize(DESKTOP);
 }
 
 async function checkAnimations(page, failures, totals) {
@@ -347,6 +419,7 @@ async function checkFrameworkTabs(page, failures, totals) {
   if ((await visibleOutputs()) !== count) failures.push('framework tabs: a tab set shows no content after switching');
   // the PyTorch tabs' diagrams and images, now on screen
   await checkDiagramsAndImages(page, failures, totals, true);
+  await checkImageQuality(page, failures, totals, true);
   await page.reload({ waitUntil: 'load', timeout: TIMEOUT_MS });
   if (!expect(await chosen(), 'pytorch', 'after reloading the page')) return;
   totals.tabSets += count;
@@ -461,12 +534,44 @@ async function checkEditionLinks(page, base, relative, failures, totals) {
     const link = page.locator('a.edition-switch').nth(i);
     if ((await link.getAttribute('hreflang')) !== other) failures.push(`edition switch ${i + 1}'s hreflang is not "${other}"`);
     await follow(link, target, other, `the switch to the ${other} edition`);
-    if (i < others.length - 1) await page.goBack({ waitUntil: 'load' });
+    await checkSwitchKeepsPlace(page, base, relative, i, target, failures, totals);
+    if (i < others.length - 1) await page.goto(new URL(relative, base).href, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  }
+}
+
+/** Section labels found in both pages' sources (not Sphinx's numbered ids). */
+function sharedLabels(relative, target) {
+  const ids = (file) => {
+    const text = readFileSync(path.join(SITE, file), 'utf8');
+    return new Set([...text.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]).filter((id) => !/^id\d+$/.test(id)));
+  };
+  const theirs = ids(target);
+  return [...ids(relative)].filter((id) => theirs.has(id));
+}
+
+/** From a labelled section, with a search query: the switch lands on the same section, query kept. */
+async function checkSwitchKeepsPlace(page, base, relative, index, target, failures, totals) {
+  const label = sharedLabels(relative, target)[0];
+  if (!label) return; // a page without labelled sections
+  const query = '?q=dlbook';
+  await page.goto(new URL(`${relative}${query}#${label}`, base).href, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  const expected = new URL(`${target}${query}#${label}`, base).href;
+  await Promise.all([
+    page.waitForURL((url) => url.pathname.endsWith(`/${target}`), { timeout: TIMEOUT_MS }),
+    page.locator('a.edition-switch').nth(index).click({ timeout: 10_000 }),
+  ]).catch((error) => failures.push(`the switch from #${label}: ${short(String(error?.message || error))}`));
+  if (page.url() !== expected) {
+    failures.push(`the switch from #${label}${query} led to ${page.url()}, not ${expected}`);
+  } else if (!(await page.evaluate((id) => !!document.getElementById(id), label))) {
+    failures.push(`the switch kept #${label}, but ${target} has no such section`);
+  } else {
+    totals.anchorsKept += 1;
   }
 }
 
 async function main() {
   const site = path.resolve(process.argv[2] || '_build/html');
+  SITE = site;
   if (!existsSync(site)) {
     console.error(`check_site: no built site at ${site}; build it first (python tools/build_book.py)`);
     return 2;
@@ -494,6 +599,7 @@ async function main() {
   const totals = {
     requests: 0, blocked: 0, consoleErrors: 0, diagrams: 0, images: 0, animations: 0, switches: 0, tabSets: 0,
     violations: 0, violationRules: {}, minorViolations: 0, minorRules: {}, minorWhere: {}, searches: 0, accepted: 0,
+    narrowPages: 0, crispImages: 0, alts: 0, anchorsKept: 0,
   };
   let passed = 0;
   let failed = 0;
@@ -533,6 +639,9 @@ async function main() {
   console.log(`  animations stepped:   ${totals.animations}`);
   console.log(`  framework tab sets:   ${totals.tabSets} (switched together, choice remembered)`);
   console.log(`  edition links followed: ${totals.switches}`);
+  console.log(`  switches that kept the section and query: ${totals.anchorsKept}`);
+  console.log(`  pages without sideways scroll at ${NARROW.width} px: ${totals.narrowPages}`);
+  console.log(`  images checked for 2x pixels or SVG: ${totals.crispImages}, with a real alternative text: ${totals.alts}`);
   console.log(`  violations (serious/critical): ${totals.violations}: ${rules(totals.violationRules)}`);
   console.log(`  searches that found pages: ${totals.searches}`);
   console.log(`  findings of lower impact (not failing): ${totals.minorViolations}: ${rules(totals.minorRules)}`);

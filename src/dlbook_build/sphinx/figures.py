@@ -1,0 +1,140 @@
+"""Alternative text for the chapters' figures, in the edition's language.
+
+myst-nb writes a figure output as ``<img alt="<hashed file name>">`` unless the
+code cell sets ``mystnb: image: alt: ...`` in its options. The book's figures
+describe themselves instead: :func:`dlbook.use_book_style` stores each
+figure's summary (its title, and per panel its title, axis labels and legend:
+:func:`dlbook.style.figure_summary`) in the image file, and this extension
+reads it back when a page is read and writes the ``alt`` text from it with the
+edition's words (:data:`WORDS`). An ``alt`` set in the cell's options wins.
+
+Our own extension because none derives alternative text from a figure:
+myst-nb takes ``alt`` only from cell metadata, which would repeat by hand, in
+two languages, the titles the figure already draws.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+
+from dlbook.style import SUMMARY_KEY
+
+logger = logging.getLogger(__name__)
+
+#: the words around a figure's own texts, per edition language
+WORDS: dict[str, dict[str, str]] = {
+    "ko": {
+        "figure": "그림",
+        "panel": "{n}번째 칸",
+        "x": "가로축",
+        "y": "세로축",
+        "legend": "범례",
+        "lines": "선 {n}개",
+        "points": "점 {n}개",
+        "maps": "색으로 칠한 면 {n}개",
+        "untitled": "제목과 축 이름이 없는 그래프",
+    },
+    "en": {
+        "figure": "Figure",
+        "panel": "panel {n}",
+        "x": "horizontal axis",
+        "y": "vertical axis",
+        "legend": "legend",
+        "lines": "lines: {n}",
+        "points": "points: {n}",
+        "maps": "colour maps: {n}",
+        "untitled": "a chart without a title or axis labels",
+    },
+}
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def read_summary(path: Path) -> dict[str, Any] | None:
+    """The figure summary stored in a PNG (text chunk) or SVG (Dublin Core description), or None."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"no image file at {path}: expected a figure written by myst-nb")
+    if path.suffix == ".png":
+        from PIL import Image
+
+        with Image.open(path) as image:
+            text = getattr(image, "text", {}).get(SUMMARY_KEY)
+    elif path.suffix == ".svg":
+        element = ET.parse(path).getroot().find(f".//{_DC}description")
+        text = element.text if element is not None else None
+    else:
+        return None
+    if not text:
+        return None
+    try:
+        summary = json.loads(text)
+    except json.JSONDecodeError:
+        return None  # a description that is not a dlbook summary
+    return summary if isinstance(summary, dict) and isinstance(summary.get("panels"), list) else None
+
+
+def alt_text(summary: dict[str, Any], language: str) -> str:
+    """The figure's alternative text: its title, then per panel its title, axes, legend and what is drawn."""
+    if language not in WORDS:
+        raise ValueError(f"no figure words for language {language!r}: add it to WORDS ({', '.join(WORDS)})")
+    if not isinstance(summary, dict) or not isinstance(summary.get("panels"), list):
+        raise TypeError("summary must be a dict with a list of panels (dlbook.style.figure_summary)")
+    words = WORDS[language]
+    parts = [summary["title"].rstrip(".") + "."] if summary.get("title") else []
+    panels = summary["panels"]
+    for n, panel in enumerate(panels, start=1):
+        bits = [panel["title"]] if panel.get("title") else []
+        if panel.get("xlabel"):
+            bits.append(f"{words['x']}: {panel['xlabel']}")
+        if panel.get("ylabel"):
+            bits.append(f"{words['y']}: {panel['ylabel']}")
+        if panel.get("legend"):
+            bits.append(f"{words['legend']}: {', '.join(panel['legend'])}")
+        drawn = [words[kind].format(n=panel[kind]) for kind in ("lines", "points", "maps") if panel.get(kind)]
+        if drawn:
+            bits.append(", ".join(drawn))
+        if bits:
+            prefix = words["panel"].format(n=n) + " – " if len(panels) > 1 else ""
+            parts.append(prefix + "; ".join(bits) + ".")
+    return f"{words['figure']}: {' '.join(parts) if parts else words['untitled']}"
+
+
+def check_language(app: Sphinx, config: Config) -> None:
+    if config.language not in WORDS:
+        raise ConfigError(
+            f"dlbook_build.sphinx.figures has no figure words for {config.language!r}: add them to WORDS"
+        )
+
+
+def describe_figures(app: Sphinx, doctree: nodes.document) -> None:
+    """Give every figure output without an ``alt`` one written from the figure's own summary."""
+    srcdir = Path(app.srcdir)
+    for image in doctree.findall(nodes.image):
+        if image.get("alt"):
+            continue
+        uri = image.get("uri", "")
+        if "://" in uri or not uri.endswith((".png", ".svg")):
+            continue
+        path = Path(os.path.normpath(srcdir / uri.lstrip("/")))
+        if not path.is_file():
+            continue
+        summary = read_summary(path)
+        if summary is None:
+            continue
+        image["alt"] = alt_text(summary, app.config.language)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", check_language)
+    app.connect("doctree-read", describe_figures)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
