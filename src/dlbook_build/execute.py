@@ -18,6 +18,7 @@ no port is opened, and ipykernel has no unencrypted-TCP warning to print.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -172,10 +173,53 @@ def cached_notebook(path: Path, cache_path: Path) -> nbformat.NotebookNode | Non
         return None
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: a folder of the machine that ran the chapter, up to an installed package (/…/site-packages/)
+_INSTALL_PATH = re.compile(r"(?:/[^\s/:'\"\x1b]+)*/(?:site|dist)-packages/")
+
+
+def clean_traceback(traceback: list[str]) -> list[str]:
+    """An error output's traceback as readers see it: the reader's own frames and the error.
+
+    IPython's traceback is a list of entries: a rule, ``Name  Traceback (most
+    recent call last)``, one entry per frame, and ``Name: message``. Kept: the
+    heading, the frames in the chapter's cells (``Cell In[n], line k``) and the
+    last entry; dropped: the rule and the frames in installed libraries
+    (``File /…/site-packages/…``), which show the build machine's paths and bury
+    the message. A path into an installed package left in the message loses
+    its folders.
+    """
+    if not isinstance(traceback, list) or not all(isinstance(entry, str) for entry in traceback):
+        raise TypeError("traceback must be a list of str (an error output's 'traceback')")
+    if not traceback:
+        return []
+    plain = [_ANSI.sub("", entry) for entry in traceback]
+    kept = [
+        entry
+        for entry, text in zip(traceback[:-1], plain[:-1])
+        if text.startswith("Cell In[") or "Traceback (most recent call last)" in text
+    ]
+    return [_INSTALL_PATH.sub("", entry) for entry in [*kept, traceback[-1]]]
+
+
+def clean_error_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Shorten every error output's traceback in ``notebook`` (in place, also returned): see :func:`clean_traceback`."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = clean_traceback(list(output.get("traceback", [])))
+    return notebook
+
+
 def store_notebook(path: Path, notebook: nbformat.NotebookNode, seconds: float, cache_path: Path) -> None:
-    """Put an executed chapter into the jupyter-cache, where myst-nb's build finds it."""
+    """Put an executed chapter into the jupyter-cache, where myst-nb's build finds it.
+
+    Error outputs are stored with short tracebacks (:func:`clean_error_outputs`).
+    """
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
+
+    clean_error_outputs(notebook)
 
     get_cache(str(cache_path)).cache_notebook_bundle(
         CacheBundleIn(notebook, str(Path(path).resolve()), data={"execution_seconds": seconds}),

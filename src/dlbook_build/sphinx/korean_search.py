@@ -8,6 +8,14 @@ two or more syllables (손실함수를 → 손실, 손실함, 손실함수, 손�
 stem a reader types finds the word whatever particle or suffix is attached.
 Latin words (code names) are split from a particle written onto them
 (GradientTape와 → GradientTape) and stemmed as in English.
+
+The query is the other half: a reader types words with their particles
+(학습률을, 미분은), and 학습률을 is in the index only where the text has that very
+form. So the query splitter (``js_splitter_code``, the same rule as
+:func:`strip_particle`) drops one particle or verb ending from each Hangul word,
+as long as a stem of ``MIN_PREFIX`` syllables is left: 학습률을 is searched as
+학습률, whose prefix entry holds every page with 학습률 in any form. Dropping a
+syllable that was part of the noun (정확도 → 정확) only widens the search.
 """
 
 from __future__ import annotations
@@ -22,6 +30,18 @@ _HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
 # a run of Hangul or a run of other word characters: "tensors를" → "tensors", "를"
 _SCRIPT_RUN = re.compile(r"[\uac00-\ud7a3]+|[^\W\uac00-\ud7a3]+")
 MIN_PREFIX = 2  # syllables: most Korean nouns have two or more
+#: particles and endings a query word may carry, dropped by :func:`strip_particle`
+#: (the longest that fits is dropped)
+PARTICLES = (
+    # case and topic particles
+    "이", "가", "을", "를", "은", "는", "의", "에", "로", "으로", "와", "과", "도", "만", "나", "이나", "랑", "이랑",
+    "에서", "에게", "한테", "께서", "부터", "까지", "마다", "처럼", "보다", "만큼", "조차", "밖에",
+    "에는", "에도", "에서는", "에서도", "에서부터", "으로는", "으로도", "으로부터", "로는", "로도", "로부터",
+    "와는", "과는", "와도", "과도", "까지는", "부터는", "에게는", "이라는", "라는", "이란", "란", "이라고", "라고",
+    # copula and the verb endings of 하다/되다 nouns (미분하는, 계산됩니다)
+    "이다", "입니다", "이며", "이고", "하다", "합니다", "하는", "하고", "하면", "하여", "해서", "한다", "했다",
+    "했습니다", "하기", "한", "할", "된다", "되는", "되고", "됩니다", "된", "될", "시키는",
+)
 
 
 class SearchKorean(SearchLanguage):
@@ -37,14 +57,36 @@ class SearchKorean(SearchLanguage):
     # splitter code. A function declaration is hoisted, so KoreanStemmer exists
     # by then; without it the script throws and search does nothing. It stems as
     # stem() below: Hangul words as they are, other words as in English.
-    js_splitter_code = r"""
+    #
+    # It also declares splitQuery, which searchtools.js calls on the query (a
+    # declaration in this later script replaces searchtools' default): split
+    # as split() does and drop a particle as strip_particle() does.
+    js_splitter_code = (
+        r"""
 function KoreanStemmer() {
   const english = new EnglishStemmer();
   this.stemWord = function (word) {
     return /^[\uac00-\ud7a3]+$/.test(word) ? word : english.stemWord(word);
   };
 }
+function splitQuery(query) {
+  const terms = [];
+  for (const token of query.split(/[^\p{L}\p{N}_]+/u)) {
+    const runs = token.match(/[\uac00-\ud7a3]+|(?:(?![\uac00-\ud7a3])[\p{L}\p{N}_])+/gu) || [];
+    runs.forEach(function (word, position) {
+      if (!/^[\uac00-\ud7a3]+$/.test(word)) { terms.push(word); return; }
+      // a particle written onto a code name (GradientTape와) is not a term
+      if (position > 0 && /^(?:PARTICLES)$/.test(word)) return;
+      const particle = word.match(/(?:PARTICLES)$/);
+      terms.push(particle && word.length - particle[0].length >= MIN_PREFIX ? word.slice(0, -particle[0].length) : word);
+    });
+  }
+  return terms;
+}
 """
+        .replace("PARTICLES", "|".join(sorted(PARTICLES, key=len, reverse=True)))
+        .replace("MIN_PREFIX", str(MIN_PREFIX))
+    )
 
     def __init__(self, options: dict) -> None:
         super().__init__(options)
@@ -62,6 +104,42 @@ function KoreanStemmer() {
         return word if _HANGUL_WORD.match(word) else self._english.stem(word)
 
 
+_PARTICLE = re.compile(f"(?:{'|'.join(sorted(PARTICLES, key=len, reverse=True))})$")
+
+
+def strip_particle(word: str) -> str:
+    """The stem a query word is searched by: ``word`` less the longest particle or ending that leaves ``MIN_PREFIX`` syllables.
+
+    Only Hangul words lose anything (학습률을 → 학습률, 미분 → 미분, GradientTape → GradientTape).
+    """
+    if not isinstance(word, str):
+        raise TypeError(f"word must be a str, got {type(word).__name__}")
+    found = _PARTICLE.search(word) if _HANGUL_WORD.match(word) else None
+    if found and len(word) - len(found.group()) >= MIN_PREFIX:
+        return word[: found.start()]
+    return word
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms a query is searched by, as the search page's splitQuery makes them (its Python twin).
+
+    Each Hangul word loses its particle; a particle written onto a code name
+    (GradientTape와) is dropped.
+    """
+    if not isinstance(query, str):
+        raise TypeError(f"query must be a str, got {type(query).__name__}")
+    terms = []
+    for token in re.split(r"\W+", query):
+        for position, word in enumerate(_SCRIPT_RUN.findall(token)):
+            if position > 0 and word in PARTICLES:
+                continue
+            terms.append(strip_particle(word))
+    return terms
+
+
 def setup(app: Sphinx) -> dict:
     app.add_search_language(SearchKorean)
+    # the interface in the edition's language and clean result snippets come
+    # with it (setting an extension up twice is harmless)
+    app.setup_extension("dlbook_build.sphinx.reading")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

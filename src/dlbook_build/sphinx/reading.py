@@ -1,0 +1,146 @@
+"""The interface around the chapters in the edition's language, and search results worth reading.
+
+- Message catalogues (``locales/<language>/LC_MESSAGES/<domain>.po``) for
+  what Sphinx, pydata-sphinx-theme, sphinx-book-theme and myst-nb write
+  around the chapters: pydata-sphinx-theme ships no Korean catalogue, and
+  Sphinx's Korean one lacks some messages. They are compiled into the build
+  folder and added after the packages' own catalogues (Sphinx's extension
+  i18n API, ``app.add_message_catalog``), so they fill what those lack.
+- myst-nb's execution-status table writes its column headers in English
+  without a catalogue: they are translated here (a post-transform).
+- matplotlib's animation player (made by :func:`dlbook.animate`) writes its
+  labels and tooltips in English: each edition's ``player_labels`` in
+  ``book/editions.toml`` replace them (a post-transform on the player's HTML).
+- The footer's byline and copyright come from the edition (``byline``,
+  ``copyright``): sphinx-book-theme's "By <author>" reads "으로 …" in Korean.
+- Search: a page holding the execution-status table is left out of the
+  index (``nosearch``); formulas (TeX source) and the player are not indexed
+  (Sphinx's ``no-search`` class). Result snippets come from the article
+  alone: searchtools.js takes them from ``[role=main]``, which in
+  pydata-sphinx-theme is the whole ``<main>`` with the toolbar, the theme menu
+  and the page's contents list; ``static/search_snippets.js`` (loaded by the
+  search page, ``templates/search.html``) reads the article instead, without
+  formulas or players. No maintained extension does either.
+- ``static/reading.css``: error outputs wrap instead of running off-screen.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.locale import _
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+HERE = Path(__file__).resolve().parent
+LOCALES = HERE / "locales"
+#: myst-nb's execution-status table headers (myst_nb.ext.execution_tables), msgids of the catalogue
+EXEC_TABLE_HEADERS = ("Document", "Modified", "Method", "Run Time (s)", "Status")
+#: the class of the <div> matplotlib's player is drawn in
+PLAYER_CLASS = 'class="animation"'
+
+
+def catalogue_domains(language: str) -> list[str]:
+    """The message catalogues (gettext domains) the book supplies for ``language``."""
+    folder = LOCALES / language / "LC_MESSAGES"
+    return sorted(p.stem for p in folder.glob("*.po")) if folder.is_dir() else []
+
+
+def compile_catalogues(language: str, target: Path) -> list[str]:
+    """Compile the book's ``.po`` files for ``language`` into ``target/<language>/LC_MESSAGES/*.mo``; their domains."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    domains = catalogue_domains(language)
+    out = Path(target) / language / "LC_MESSAGES"
+    out.mkdir(parents=True, exist_ok=True)
+    for domain in domains:
+        with open(LOCALES / language / "LC_MESSAGES" / f"{domain}.po", "rb") as po:
+            catalogue = read_po(po, locale=language, domain=domain)
+        with open(out / f"{domain}.mo", "wb") as mo:
+            write_mo(mo, catalogue)
+    return domains
+
+
+def add_catalogues(app: Sphinx, config: Config) -> None:
+    """Compile and add the edition's catalogues; take the footer's copyright from the edition."""
+    target = Path(app.doctreedir) / "dlbook-locales"
+    for domain in compile_catalogues(config.language, target):
+        app.add_message_catalog(domain, str(target))
+    edition = config.book_editions[config.language]
+    if "copyright" in edition:
+        config.copyright = edition["copyright"]
+
+
+def relabel_player(html: str, labels: dict[str, str]) -> str:
+    """matplotlib's player markup with its English labels replaced by ``labels`` (English → edition's words).
+
+    Tooltips (``title``), accessible names (``aria-label``, also "Label: description")
+    and the loop-mode radio labels are replaced; frames and scripts are untouched.
+    """
+    if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+        raise TypeError("player_labels must be a table of English label = translated label (strings)")
+    for english, translated in labels.items():
+        old, new = escape(english, quote=True), escape(translated, quote=True)
+        html = re.sub(rf'((?:title|aria-label)="){re.escape(old)}(["]|: )', rf"\g<1>{new}\g<2>", html)
+        html = html.replace(f">{old}</label>", f">{new}</label>")
+    return html
+
+
+class TranslateInterface(SphinxPostTransform):
+    """The execution-status table's headers and the players' labels in the edition's language.
+
+    Runs after myst-nb has made the table (priority 8) and chosen each output's
+    HTML (4); marks players and formulas ``no-search`` (not indexed).
+    """
+
+    default_priority = 50
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        labels = self.config.book_editions[self.config.language].get("player_labels", {})
+        for raw in list(self.document.findall(nodes.raw)):
+            if "html" in raw.get("format", "").split() and PLAYER_CLASS in raw.astext():
+                raw["classes"].append("no-search")
+                if labels:
+                    raw.replace_self(nodes.raw("", relabel_player(raw.astext(), labels), format="html", classes=["no-search"]))
+        for math in self.document.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))):
+            math["classes"].append("no-search")
+        for table in self.document.findall(nodes.table):
+            heads = list(table.findall(nodes.thead))
+            cells = [entry.astext() for entry in heads[0].findall(nodes.entry)] if heads else []
+            if tuple(cells) != EXEC_TABLE_HEADERS:
+                continue
+            for text in list(heads[0].findall(nodes.Text)):
+                text.parent.replace(text, nodes.Text(_(str(text))))
+
+
+def leave_utility_pages_out(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep a page with myst-nb's execution-status table out of search results (its rows name every chapter)."""
+    from myst_nb.ext.execution_tables import ExecutionStatsNode
+
+    if any(True for _node in doctree.findall(ExecutionStatsNode)):
+        app.env.metadata[app.env.docname]["nosearch"] = True
+
+
+def add_page_texts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The footer's byline and the search field's placeholder, in the edition's language."""
+    edition = app.config.book_editions[app.config.language]
+    context["book_byline"] = edition.get("byline", "")
+    # sphinx-book-theme writes "Search..." from its own catalogue, which has no Korean "Search"
+    context["theme_search_bar_text"] = _("Search...")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", add_catalogues)
+    app.add_post_transform(TranslateInterface)
+    app.connect("doctree-read", leave_utility_pages_out)
+    # after sphinx-book-theme's own handler (500), which sets the placeholder
+    app.connect("html-page-context", add_page_texts, priority=600)
+    app.add_css_file("reading.css")
+    # bump env_version when this file changes what pages show: Sphinx then rebuilds them
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

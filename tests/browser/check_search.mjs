@@ -1,0 +1,157 @@
+// Search as a reader uses it: queries typed on each edition's search page in headless Chromium.
+//
+//   node tests/browser/check_search.mjs [SITE]      (SITE defaults to _build/html)
+//
+// SITE (the published site, one folder per edition with its search.html) is
+// served from 127.0.0.1 on an ephemeral port. For each query the search page is
+// opened with ?q=… and, once searchtools.js has listed its results and their
+// snippets, each query must show:
+//   - in the Korean edition, a word with a particle finds every page its stem
+//     finds (학습률을 ⊇ 학습률, …): Korean readers type particles;
+//   - a result count (the status line names the number of results listed);
+//   - snippets from the article only: none holds the theme menu's words (read
+//     from the page's own colour-mode menu) or TeX source (\( \) \[ \] \frac …);
+//   - no utility page among the results (the execution-status page, the index).
+// Prints one line per query and a final "N passed, N failed" line; exits non-zero
+// if any query fails (2 if the site or the browser is missing).
+//
+// Chromium: /usr/bin/chromium (tests/browser/ensure_browser.sh), or $CHROMIUM_PATH.
+
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import process from 'node:process';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const TIMEOUT_MS = 20_000;
+// [stem, the stem with a particle or ending] per Korean query; plain queries per edition
+const QUERIES = {
+  ko: {
+    pairs: [
+      ['학습률', '학습률을'], ['미분', '미분을'], ['텐서', '텐서를'], ['기울기', '기울기가'],
+      ['손실', '손실은'], ['하강법', '하강법으로'], ['GradientTape', 'GradientTape로'], ['모델', '모델의'],
+    ],
+    plain: ['ReLU', 'gradient', 'tape', '실행'],
+  },
+  en: { pairs: [], plain: ['gradient', 'ReLU', 'tape', 'learning rate'] },
+};
+const UTILITY_PAGES = ['execution.html', 'genindex.html', 'search.html'];
+const TEX = /\\[()[\]]|\\(?:hat|frac|mathbf|mathrm|partial|sum|cdot|left|right|begin|end|theta|alpha|beta|eta|nabla|sigma|operatorname|top|times|quad|ldots|dots|sqrt)\b|\$\$/;
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.webp': 'image/webp',
+  '.jpg': 'image/jpeg', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.ico': 'image/x-icon',
+};
+
+function serve(root) {
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url, 'http://127.0.0.1');
+    let file = path.join(root, decodeURIComponent(url.pathname));
+    if (!file.startsWith(root)) { response.writeHead(403).end(); return; }
+    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!existsSync(file)) { response.writeHead(404).end(); return; }
+    response.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    createReadStream(file).pipe(response);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// run one query on the search page: its result pages, the status line, snippets, the theme menu's words
+async function search(browser, base, edition, query) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  try {
+    await page.goto(`${base}/${edition}/search.html?q=${encodeURIComponent(query)}`, { timeout: TIMEOUT_MS });
+    await page.waitForFunction(
+      () => typeof Search !== 'undefined' && Search.title && Search.title.textContent === Documentation.gettext('Search Results'),
+      null, { timeout: TIMEOUT_MS },
+    );
+    // each result's snippet is fetched afterwards: wait until every result has one (or the page has none)
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('#search-results li')].every((li) => li.querySelector('p.context')),
+      null, { timeout: TIMEOUT_MS },
+    ).catch(() => {});
+    return await page.evaluate(() => ({
+      pages: [...new Set([...document.querySelectorAll('#search-results li > a')]
+        .map((a) => new URL(a.href).pathname.split('/').pop()))].sort(),
+      status: document.querySelector('#search-results .search-summary')?.textContent.trim() ?? '',
+      snippets: [...document.querySelectorAll('#search-results li')].map((li) => ({
+        page: new URL(li.querySelector('a').href).pathname.split('/').pop(),
+        text: li.querySelector('p.context')?.textContent ?? '',
+      })),
+      menu: [...document.querySelectorAll('.theme-change-button')].map((b) => b.textContent.trim()).filter(Boolean),
+    })).then((result) => ({ ...result, errors }));
+  } finally {
+    await page.close();
+  }
+}
+
+function problems(result, edition, query) {
+  const found = [];
+  if (result.errors.length) found.push(`script errors: ${result.errors.join('; ')}`);
+  if (!result.pages.length) found.push('no result');
+  else if (!result.status.includes(String(result.snippets.length)))
+    found.push(`the status line does not give the count of ${result.snippets.length} results: "${result.status}"`);
+  const utility = result.pages.filter((p) => UTILITY_PAGES.includes(p));
+  if (utility.length) found.push(`utility pages among the results: ${utility.join(', ')}`);
+  if (!result.menu.length) found.push('the page has no colour-mode menu to compare snippets with');
+  for (const { page, text } of result.snippets) {
+    if (!text) { found.push(`${page}: no snippet`); continue; }
+    const menu = result.menu.filter((word) => text.includes(word));
+    if (menu.length) found.push(`${page}: snippet holds the theme menu (${menu.join(', ')}): "${text.slice(0, 120)}"`);
+    const tex = text.match(TEX);
+    if (tex) found.push(`${page}: snippet holds TeX source "${tex[0]}": "${text.slice(0, 120)}"`);
+  }
+  return found;
+}
+
+async function main() {
+  const site = path.resolve(process.argv[2] || '_build/html');
+  const editions = Object.keys(QUERIES).filter((e) => existsSync(path.join(site, e, 'search.html')));
+  if (!editions.length) {
+    console.error(`check_search: no <edition>/search.html under ${site}: build the site first (tox -e book)`);
+    process.exit(2);
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.error(`check_search: no Chromium at ${CHROMIUM}: run bash tests/browser/ensure_browser.sh`);
+    process.exit(2);
+  }
+  const server = await serve(site);
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  let passed = 0;
+  let failed = 0;
+  const report = (name, found, detail) => {
+    if (found.length) { failed += 1; console.log(`FAIL ${name}: ${detail}\n  - ${found.join('\n  - ')}`); }
+    else { passed += 1; console.log(`ok   ${name}: ${detail}`); }
+  };
+  try {
+    for (const edition of editions) {
+      for (const [stem, inflected] of QUERIES[edition].pairs) {
+        const bare = await search(browser, base, edition, stem);
+        const full = await search(browser, base, edition, inflected);
+        const found = [...problems(bare, edition, stem), ...problems(full, edition, inflected)];
+        const missing = bare.pages.filter((p) => !full.pages.includes(p));
+        if (missing.length) found.push(`"${inflected}" misses pages "${stem}" finds: ${missing.join(', ')}`);
+        report(`${edition} "${inflected}" finds what "${stem}" finds`, found,
+          `${full.pages.length} vs ${bare.pages.length} pages`);
+      }
+      for (const query of QUERIES[edition].plain) {
+        const result = await search(browser, base, edition, query);
+        report(`${edition} "${query}"`, problems(result, edition, query), `${result.pages.length} pages: ${result.pages.join(' ')}`);
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((error) => { console.error(error); process.exit(2); });
