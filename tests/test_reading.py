@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 
 from book_structure import EDITIONS, run_build
 from dlbook import animate
-from dlbook_build.execute import cached_notebook, clean_error_outputs, clean_traceback, run_notebook, store_notebook
+from dlbook_build.execute import cached_notebook, clean_traceback, run_notebook, store_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 from dlbook_build.sphinx.korean_search import PARTICLES, SearchKorean, query_terms, strip_particle
 from dlbook_build.sphinx.reading import EXEC_TABLE_HEADERS, catalogue_domains, compile_catalogues, relabel_player
