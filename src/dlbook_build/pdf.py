@@ -1,0 +1,213 @@
+"""Build a PDF of every edition: ``python tools/build_pdf.py`` (what ``tox -e pdf`` runs).
+
+Each edition is written as LaTeX by Sphinx's LaTeX builder (one
+``sphinx-build -b latex -n -W --keep-going`` per edition, the one ``conf.py``;
+:mod:`dlbook_build.sphinx.latex` gives each edition its fonts and prints
+animations as key frames), then typeset by xelatex through latexmk, with
+Sphinx's generated ``latexmkrc``. TeX comes from Debian
+(``bash tests/pdf/ensure_tex.sh``). A build fails on a character missing from
+the fonts, which xelatex only logs.
+
+Output, for each edition, in ``<build>/pdf/<language>/``:
+
+- ``dlbook-<language>.pdf``: the book;
+- ``chapters/<NN>-<chapter>.pdf``: each numbered chapter alone, cut from the
+  book's pages (qpdf), so its page, figure and equation numbers are the book's;
+- ``latex/`` (the LaTeX sources and the log) and ``doctrees/``.
+
+The book's PDF is then copied to ``<build>/html/<language>/_downloads/`` when
+that edition has been published there and the site stays within its budget
+(:data:`SITE_BUDGET_MIB`, the benchmark's); otherwise the build says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs
+from dlbook_build.publish import site_size
+from dlbook_build.sphinx.latex import document_name
+
+#: LaTeX settings that are the same for every edition (conf.py's place;
+#: passed with -D until conf.py has them).
+CONF_SETTINGS = {"latex_engine": "xelatex", "latex_use_xindy": "0", "latex_show_urls": "footnote"}
+#: The published site's size budget (benchmarks/budgets.py): a PDF is copied into the site only within it.
+SITE_BUDGET_MIB = 25.0
+SITE_DOWNLOADS = "_downloads"
+#: A lost character in xelatex's log: "Missing character: There is no 한 (U+D55C) in font FreeSerif:..."
+MISSING_CHARACTER = re.compile(r"^Missing character: .*$", re.MULTILINE)
+_DEST = re.compile(r"^\s*(\d+)\s+\[.*?\]\s+\"(chapter\.\d+|chapter\*\.\d+)\"", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PdfDirs:
+    """The folders of one edition's PDF build, under ``<build>/pdf/<language>/``."""
+
+    root: Path
+    language: str
+
+    @property
+    def base(self) -> Path:
+        return self.root / "pdf" / self.language
+
+    @property
+    def latex(self) -> Path:
+        return self.base / "latex"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.base / "doctrees"
+
+    @property
+    def pdf(self) -> Path:
+        return self.base / f"{document_name(self.language)}.pdf"
+
+    @property
+    def log(self) -> Path:
+        return self.latex / f"{document_name(self.language)}.log"
+
+    @property
+    def chapters(self) -> Path:
+        return self.base / "chapters"
+
+
+def latex_command(language: str, book: Path, dirs: BuildDirs) -> list[str]:
+    """The ``sphinx-build -b latex`` command for one edition."""
+    settings = [f"language={language}", f"nb_execution_cache_path={dirs.cache}"]
+    settings += [f"{key}={value}" for key, value in CONF_SETTINGS.items()]
+    out = PdfDirs(dirs.root, language)
+    return [
+        sys.executable, "-m", "sphinx", "-b", "latex", "-n", "-W", "--keep-going", "-c", str(ROOT),
+        *(arg for setting in settings for arg in ("-D", setting)),
+        "-d", str(out.doctrees), str(book / language), str(out.latex),
+    ]  # fmt: skip
+
+
+def missing_characters(log: str) -> list[str]:
+    """xelatex's lines about characters that no loaded font has (printed as nothing in the PDF)."""
+    return sorted(set(MISSING_CHARACTER.findall(log)))
+
+
+def typeset(out: PdfDirs) -> None:
+    """Run xelatex (through latexmk, with Sphinx's latexmkrc) until the references settle."""
+    tex = f"{document_name(out.language)}.tex"
+    command = ["latexmk", "-r", "latexmkrc", "-pdfxe", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error", tex]
+    result = subprocess.run(command, cwd=out.latex, capture_output=True, text=True, errors="replace")
+    if result.returncode:
+        tail = out.log.read_text(errors="replace")[-3000:] if out.log.exists() else result.stdout[-3000:]
+        raise RuntimeError(f"xelatex failed on {out.latex / tex} (exit {result.returncode}):\n{tail}")
+    missing = missing_characters(out.log.read_text(errors="replace"))
+    if missing:
+        raise RuntimeError(f"{out.log}: characters missing from the fonts:\n" + "\n".join(missing[:20]))
+    shutil.copy2(out.latex / f"{document_name(out.language)}.pdf", out.pdf)
+
+
+def chapter_pages(pdf: Path) -> list[tuple[int, int]]:
+    """The first and last page (1-based) of each numbered chapter, from the PDF's named destinations."""
+    listing = subprocess.run(["pdfinfo", "-dests", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    total = int(re.search(r"^Pages:\s+(\d+)", pages, re.MULTILINE).group(1))
+    starts = sorted((int(page), name) for page, name in _DEST.findall(listing))
+    ranges = []
+    for k, (start, name) in enumerate(starts):
+        if name.startswith("chapter*"):
+            continue  # unnumbered back matter (references, execution status)
+        end = starts[k + 1][0] - 1 if k + 1 < len(starts) else total
+        ranges.append((start, max(start, end)))
+    return ranges
+
+
+def split_chapters(out: PdfDirs, names: list[str]) -> list[Path]:
+    """Cut each numbered chapter out of the book: ``chapters/<NN>-<name>.pdf``."""
+    ranges = chapter_pages(out.pdf)
+    if len(ranges) != len(names):
+        raise RuntimeError(f"{out.pdf} has {len(ranges)} numbered chapters, the contents list {len(names)}: {names}")
+    if out.chapters.exists():
+        shutil.rmtree(out.chapters)
+    out.chapters.mkdir(parents=True)
+    written = []
+    for number, ((first, last), name) in enumerate(zip(ranges, names), start=1):
+        target = out.chapters / f"{number:02d}-{name}.pdf"
+        subprocess.run(
+            ["qpdf", "--empty", "--pages", str(out.pdf), f"{first}-{last}", "--", str(target)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        written.append(target)
+    return written
+
+
+def numbered_chapters(book: Path, language: str) -> list[str]:
+    """The chapters of the root document's numbered toctree, in order."""
+    text = (book / language / "index.md").read_text(encoding="utf-8")
+    for block in re.findall(r"```\{toctree\}\n(.*?)```", text, re.DOTALL):
+        if ":numbered:" in block:
+            return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(":")]
+    return []
+
+
+def build_pdf(language: str, book: Path, dirs: BuildDirs, chapters: bool = True) -> PdfDirs:
+    """LaTeX, then the PDF (and the chapters) of one edition; raises RuntimeError with the log's tail on failure."""
+    out = PdfDirs(dirs.root, language)
+    status = subprocess.call(latex_command(language, book, dirs), cwd=ROOT)
+    if status:
+        raise RuntimeError(f"sphinx-build -b latex failed for the {language} edition (exit {status})")
+    typeset(out)
+    if chapters:
+        split_chapters(out, numbered_chapters(book, language))
+    copy_to_site(out, dirs.site)
+    return out
+
+
+def copy_to_site(out: PdfDirs, site: Path, budget_mib: float = SITE_BUDGET_MIB) -> Path | None:
+    """Put the edition's PDF in its published folder's _downloads/ if the site stays within ``budget_mib``."""
+    folder = site / out.language
+    if not folder.is_dir():
+        return None
+    target = folder / SITE_DOWNLOADS / out.pdf.name
+    if target.exists():
+        target.unlink()
+    after = (site_size(site) + out.pdf.stat().st_size) / 2**20
+    if after > budget_mib:
+        print(f"dlbook_build: {out.pdf.name} not copied into the site: it would make it {after:.1f} MiB (budget {budget_mib} MiB)")
+        return None
+    target.parent.mkdir(exist_ok=True)
+    shutil.copy2(out.pdf, target)
+    return target
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--book", type=Path, default=BOOK, help="folder holding one folder per edition")
+    parser.add_argument("--build-dir", type=Path, default=BUILD, help="build folder; the PDFs land in its pdf/")
+    parser.add_argument("--cache", type=Path, help="jupyter-cache to use (default: the build folder's .jupyter_cache)")
+    parser.add_argument("--edition", action="append", help="build only this edition (repeatable)")
+    parser.add_argument("--no-chapters", action="store_true", help="skip the one-PDF-per-chapter files")
+    args = parser.parse_args(argv)
+    missing = [tool for tool in ("xelatex", "latexmk", "qpdf", "pdfinfo", "rsvg-convert") if not shutil.which(tool)]
+    if missing:
+        print(f"dlbook_build: {', '.join(missing)} not found: run `bash tests/pdf/ensure_tex.sh` (as root)", file=sys.stderr)
+        return 2
+    dirs = BuildDirs(args.build_dir.resolve(), args.cache.resolve() if args.cache else None)
+    for language in args.edition or list(EDITIONS):
+        start = time.perf_counter()
+        try:
+            out = build_pdf(language, args.book.resolve(), dirs, chapters=not args.no_chapters)
+        except RuntimeError as error:
+            print(f"dlbook_build: the {language} PDF failed: {error}", file=sys.stderr)
+            return 1
+        seconds = time.perf_counter() - start
+        size = out.pdf.stat().st_size / 2**20
+        print(f"dlbook_build: {out.pdf} ({page_count(out.pdf)} pages, {size:.1f} MiB) in {seconds:.1f} s")
+    return 0

@@ -1,0 +1,294 @@
+"""The book as LaTeX (for the PDF): what the site shows that Sphinx's LaTeX builder would drop.
+
+Sphinx's LaTeX builder with xelatex does the typesetting (title page,
+contents, page headers, numbering, the bibliography of sphinxcontrib-bibtex);
+sphinx-design's tab sets become one labelled block per framework; and
+sphinxcontrib-svg2pdfconverter turns the diagrams' SVG into vector PDF
+(rsvg-convert). This extension adds what no maintained extension does for
+this book:
+
+- each edition's LaTeX settings (:func:`apply_latex_settings`): the
+  document (file name, title), a book class, the fonts (Korean through
+  kotex, whose xetexko breaks lines between Hangul words the Korean way; the
+  English edition has Korean terms too) and the words it prints;
+- each animation of :func:`dlbook.animate` (an HTML player, which a PDF
+  cannot show) as a strip of key frames taken from the player's embedded
+  frames, with a caption giving its description and which frames are shown;
+- a warning (an error under ``-W``) for any other HTML output the PDF would
+  print as text, so nothing the site shows goes missing without a word;
+- the root page's text as an unnumbered preface, and the unnumbered part of
+  the contents ("About this book") after ``\\backmatter``, as on the site;
+- the bibliography inside the "References" page, where the site has it
+  (Sphinx gathers it at the end of the PDF, sphinxcontrib-bibtex issue 156);
+- exercise labels that the solutions' "Solution to Exercise N.M" links
+  resolve to (sphinx-exercise writes them under another name in LaTeX).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+
+from docutils import nodes
+from docutils.writers.latex2e import Babel
+from PIL import Image
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+from sphinx.builders.latex.nodes import thebibliography
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx_exercise.nodes import is_exercise_enumerable_node
+
+logger = logging.getLogger(__name__)
+
+#: The fonts of both editions (fontspec; Korean through kotex, whose xetexko
+#: breaks lines between Hangul words and syllables the Korean way). The English
+#: edition has Korean too (terms, the glossary), so it loads the same.
+FONTS = "\n".join(
+    [
+        # quotes and punctuation in the Latin font (kotex would set ’ in the Hangul one)
+        r"\xetexkofontregime{latin}",
+        r"\setmainfont{FreeSerif}",
+        r"\setsansfont{FreeSans}",
+        r"\setmonofont{FreeMono}",
+        r"\setmainhangulfont{NanumMyeongjo}",
+        r"\setsanshangulfont{NanumGothic}",
+        r"\setmonohangulfont{NanumGothicCoding}",
+    ]
+)
+#: Per edition: kotex's options (``hangul``: Korean captions, "제 1 장", and
+#: Korean spacing), the chapter heading style (fncychap; "" for the class's
+#: own, which prints kotex's "제 1 장"), and the words the PDF prints around an
+#: animation's key frames and as the heading of the root page's text.
+LATEX_EDITIONS: dict[str, dict[str, str]] = {
+    "ko": {
+        "kotex": r"\usepackage[hangul]{kotex}",
+        "fncychap": "",
+        "animation": "애니메이션 ({n}개 프레임): {description}. 인쇄본에는 {shown}번째 프레임을 보입니다.",
+        "and": ", ",
+        "preface": "머리말",
+    },
+    "en": {
+        "kotex": r"\usepackage{kotex}",
+        "fncychap": r"\usepackage[Bjarne]{fncychap}",
+        "animation": "Animation ({n} frames): {description}. Printed: frames {shown}.",
+        "and": ", ",
+        "preface": "Preface",
+    },
+}
+#: How many frames of an animation the PDF prints, at most (first and last included).
+KEY_FRAMES = 4
+#: The bibliography is typeset inside the page that holds it ("References"),
+#: not as a chapter of its own (see :class:`BibliographyInPlace`).
+BIBLIOGRAPHY_IN_PLACE = "\n".join(
+    [
+        r"\makeatletter",
+        r"\renewenvironment{sphinxthebibliography}[1]"
+        r"{\let\chapter\@gobbletwo\let\@mkboth\@gobbletwo\begin{thebibliography}{#1}}{\end{thebibliography}}",
+        r"\makeatother",
+    ]
+)
+_PLAYER = re.compile(r'id="_anim_img[0-9a-f]{32}"')
+# matplotlib's player breaks each frame's base64 into lines ending in a backslash
+_FRAME = re.compile(r'"data:image/(\w+);base64,([A-Za-z0-9+/=\\\n]+)"')
+_ALT = re.compile(r'<img alt="([^"]*)"[^>]*id="_anim_img')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def latex_edition(language: str) -> dict[str, str]:
+    """The LaTeX settings of one edition; an edition without them is an error."""
+    if language not in LATEX_EDITIONS:
+        raise ConfigError(
+            f"no LaTeX settings for the edition {language!r}: add it to "
+            f"dlbook_build.sphinx.latex.LATEX_EDITIONS (has {', '.join(LATEX_EDITIONS)})"
+        )
+    return LATEX_EDITIONS[language]
+
+
+def document_name(language: str) -> str:
+    """The base name of an edition's PDF (and its .tex): ``dlbook-<language>``."""
+    return f"dlbook-{language}"
+
+
+def apply_latex_settings(app: Sphinx, config: Config) -> None:
+    """Derive the edition's LaTeX document, fonts and packages from ``language``."""
+    language = config.language
+    edition = config.book_editions[language]
+    settings = latex_edition(language)
+    config.latex_documents = [("index", f"{document_name(language)}.tex", edition["title"], config.author, "manual")]
+    elements = {
+        "papersize": "a4paper",
+        "pointsize": "10pt",
+        "fontpkg": settings["kotex"] + "\n" + FONTS,
+        "fncychap": settings["fncychap"],
+        # kotex typesets Korean instead of polyglossia; English needs neither
+        "polyglossia": "",
+        "babel": "",
+        # lost characters are logged, and the PDF driver fails the build on them
+        "preamble": "\n".join([r"\tracinglostchars=2", BIBLIOGRAPHY_IN_PLACE]),
+        # the book has no index entries: no empty index chapter
+        "printindex": "",
+    }
+    config.latex_elements = {**elements, **config.latex_elements}
+    # a book: two-sided, with \frontmatter, \mainmatter and \backmatter
+    config.latex_docclass = {"manual": "book", **config.latex_docclass}
+    # the diagrams offer SVG besides their HTML: LaTeX takes it (converted to PDF)
+    config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides, ("latex", "image/svg+xml", 15)]
+
+
+def _key_frames(n: int, count: int = KEY_FRAMES) -> list[int]:
+    """Indices of up to ``count`` frames spread evenly over ``n``, first and last included."""
+    if n <= count:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (count - 1)) for i in range(count)})
+
+
+def key_frame_strip(player: str) -> tuple[bytes, list[int], int, str]:
+    """From an animation's HTML player: a PNG strip of key frames, their indices, the frame count and description.
+
+    Very wide frames (several panels) go one to a row, wide ones two, others all in one row.
+    """
+    frames = [base64.b64decode(re.sub(r"[\\\s]", "", data)) for _, data in _FRAME.findall(player)]
+    if not frames:
+        raise ValueError("the animation's HTML player embeds no frames (expected data:image/...;base64 strings)")
+    alt = _ALT.search(player)
+    description = html.unescape(alt.group(1)) if alt else ""
+    shown = _key_frames(len(frames))
+    images = [Image.open(io.BytesIO(frames[i])).convert("RGB") for i in shown]
+    width, height = max(im.width for im in images), max(im.height for im in images)
+    columns = 1 if width > 2.5 * height else 2 if width > 1.2 * height and len(images) > 2 else len(images)
+    rows = -(-len(images) // columns)
+    gap = 8
+    strip = Image.new("RGB", (columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap), "white")
+    for k, im in enumerate(images):
+        strip.paste(im, ((k % columns) * (width + gap), (k // columns) * (height + gap)))
+    buffer = io.BytesIO()
+    strip.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue(), shown, len(frames), description
+
+
+def _text_of(html_text: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
+
+
+class PrintableOutputs(SphinxPostTransform):
+    """Before myst-nb picks each output's format for LaTeX: animations become key frames; lost HTML is reported."""
+
+    default_priority = 3  # myst-nb's SelectMimeType runs at 4
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        settings = latex_edition(self.config.language)
+        for bundle in list(self.document.findall(nodes.container)):
+            if bundle.get("nb_element") != "mime_bundle":
+                continue
+            by_type = {child.get("mime_type"): child for child in bundle.children}
+            if "text/html" not in by_type:
+                continue
+            player = by_type["text/html"].astext()
+            if _PLAYER.search(player):
+                bundle.replace_self(self.strip_node(player, settings))
+                continue
+            printable = {"application/pdf", "image/png", "image/jpeg", "image/svg+xml", "text/latex"} & set(by_type)
+            plain = by_type.get("text/plain")
+            if not printable and (plain is None or _text_of(player) != _text_of(plain.astext())):
+                logger.warning(
+                    "an HTML output that the PDF cannot show (it prints its text/plain form instead): "
+                    f"{_text_of(player)[:80]!r}; give the object a PNG or SVG form, or teach "
+                    "dlbook_build.sphinx.latex to print it",
+                    location=bundle,
+                    type="dlbook",
+                    subtype="latex",
+                )
+
+    def strip_node(self, player: str, settings: dict[str, str]) -> nodes.Element:
+        png, shown, n, description = key_frame_strip(player)
+        uri = "data:image/png;base64," + base64.b64encode(png).decode()
+        numbers = settings["and"].join(str(i + 1) for i in shown)
+        caption = settings["animation"].format(n=n, description=description.rstrip("."), shown=numbers)
+        image = nodes.image(uri=uri, candidates={"?": uri}, alt=description, width="100%")
+        text = nodes.paragraph("", "", nodes.emphasis(caption, caption), classes=["dlbook-keyframes-caption"])
+        return nodes.container("", image, text, classes=["dlbook-keyframes"])
+
+
+class BibliographyPlace(nodes.General, nodes.Element):
+    """Where the bibliography directive put its entries (removed before writing)."""
+
+
+class ExerciseLabels(SphinxPostTransform):
+    """Label each exercise the way references to it are written.
+
+    sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX but a
+    solution's title refers to ``<document>:<label>``: without this, the
+    "Solution to Exercise 1.1" links lead nowhere. Before the bibliography is
+    gathered at the end (Sphinx's BibliographyTransform, 750), also mark where
+    the entries were.
+    """
+
+    default_priority = 5
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for node in list(self.document.findall(is_exercise_enumerable_node)):
+            label = node.get("label")
+            if label and node.get("docname"):
+                target = rf"\phantomsection\label{{\detokenize{{{node['docname']}:{label}}}}}"
+                node.parent.insert(node.parent.index(node), nodes.raw("", target, format="latex"))
+        citation = next(iter(self.document.findall(nodes.citation)), None)
+        if citation is not None:
+            citation.parent.insert(citation.parent.index(citation), BibliographyPlace())
+
+
+class BibliographyInPlace(SphinxPostTransform):
+    """Move the bibliography Sphinx gathered at the end back to where the bibliography directive was."""
+
+    default_priority = 760  # after Sphinx's BibliographyTransform
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        places = list(self.document.findall(BibliographyPlace))
+        bibliography = next(iter(self.document.findall(thebibliography)), None)
+        if places and bibliography is not None:
+            bibliography.parent.remove(bibliography)
+            places[0].replace_self(bibliography)
+        for place in self.document.findall(BibliographyPlace):
+            place.parent.remove(place)
+
+
+def mark_back_matter(app: Sphinx, doctree: nodes.document) -> None:
+    """In the LaTeX build, the root page's text as an unnumbered preface, and ``\\backmatter`` before its
+    unnumbered toctrees (the first holds the numbered chapters)."""
+    if app.builder.format != "latex" or app.env.current_document.docname != app.config.root_doc:
+        return
+    title = next(iter(doctree.findall(nodes.title)), None)
+    heading = latex_edition(app.config.language)["preface"]
+    if title is not None and isinstance(title.next_node(descend=False, siblings=True), nodes.paragraph):
+        preface = rf"\chapter*{{{heading}}}\addcontentsline{{toc}}{{chapter}}{{{heading}}}\markboth{{{heading}}}{{{heading}}}"
+        title.parent.insert(title.parent.index(title) + 1, nodes.raw("", preface, format="latex"))
+    toctrees = list(doctree.findall(addnodes.toctree))
+    back = [t for t in toctrees if not t.get("numbered")]
+    if back and len(back) < len(toctrees):
+        wrapper = back[0].parent if isinstance(back[0].parent, addnodes.compact_paragraph) else back[0]
+        wrapper.parent.insert(wrapper.parent.index(wrapper), nodes.raw("", r"\backmatter", format="latex"))
+
+
+def _babel_falls_back_for_korean() -> None:
+    """Babel has no Korean: Sphinx then falls back to English for its few babel-made words (as it does for
+    Chinese) but warns, which fails a ``-W`` build. Korean is typeset by kotex (:data:`FONTS`), so that
+    fallback is what the book wants: say so to the table Sphinx looks languages up in."""
+    Babel.language_codes.setdefault("ko", "english")
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinxcontrib.rsvgconverter")
+    app.connect("config-inited", apply_latex_settings, priority=600)  # after editions.apply_edition
+    app.connect("doctree-read", mark_back_matter)
+    _babel_falls_back_for_korean()
+    app.add_post_transform(PrintableOutputs)
+    app.add_post_transform(ExerciseLabels)
+    app.add_post_transform(BibliographyInPlace)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

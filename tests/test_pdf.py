@@ -1,0 +1,146 @@
+"""The PDF of each edition, built as `tox -e pdf` builds it (tools/build_pdf.py, xelatex).
+
+Needs Debian's TeX: `bash tests/pdf/ensure_tex.sh` installs it (as root). The
+PDFs are read back with poppler's pdftotext and pdffonts, as a reader's
+viewer would read them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+from sphinx.errors import ConfigError  # noqa: E402
+
+from book_structure import BOOK, EDITIONS, ROOT  # noqa: E402
+from dlbook import animate  # noqa: E402
+from dlbook_build.pdf import PdfDirs, missing_characters, numbered_chapters  # noqa: E402
+from dlbook_build.project import DIRS  # noqa: E402
+from dlbook_build.sphinx.latex import _key_frames, key_frame_strip, latex_edition  # noqa: E402
+from test_lecture_numbers import LECTURE_NUMBERS, printed_whole  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pdfs() -> dict[str, PdfDirs]:
+    """Both editions' PDFs, built into _build/pdf/ with the shared jupyter-cache."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_pdf.py")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"the PDF build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    print(f"PDF build: {time.perf_counter() - start:.0f} s")
+    return {language: PdfDirs(DIRS.root, language) for language in EDITIONS}
+
+
+def pdf_text(pdf) -> str:
+    """The PDF's text as pdftotext reads it, whitespace collapsed (line breaks fall anywhere in prose)."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
+
+
+def chapter_title(language: str, chapter: str) -> str:
+    """The chapter's first heading, as printed: without Markdown's backticks and emphasis."""
+    heading = next(line for line in (BOOK / language / f"{chapter}.md").read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+    return " ".join(re.sub(r"[`*]", "", heading[2:]).split())
+
+
+def all_chapters(language: str) -> list[str]:
+    index = (BOOK / language / "index.md").read_text(encoding="utf-8")
+    names = []
+    for block in re.findall(r"```\{toctree\}\n(.*?)```", index, re.DOTALL):
+        names += [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(":")]
+    return names
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_every_chapter_title_is_in_the_pdf(pdfs, language):
+    text = pdf_text(pdfs[language].pdf)
+    missing = [title for title in map(lambda c: chapter_title(language, c), all_chapters(language)) if title not in text]
+    assert not missing, f"{pdfs[language].pdf} lacks the chapter titles {missing}"
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_each_numbered_chapter_has_its_own_pdf_that_starts_with_it(pdfs, language):
+    chapters = numbered_chapters(BOOK, language)
+    files = sorted(pdfs[language].chapters.glob("*.pdf"))
+    assert [f.name for f in files] == [f"{n:02d}-{c}.pdf" for n, c in enumerate(chapters, start=1)]
+    for number, (chapter, pdf) in enumerate(zip(chapters, files), start=1):
+        text = pdf_text(pdf)
+        assert chapter_title(language, chapter) in text[:400], f"{pdf} does not open with chapter {number}"
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+@pytest.mark.parametrize("chapter", sorted(LECTURE_NUMBERS))
+def test_the_chapter_pdf_prints_the_lecture_numbers(pdfs, language, chapter):
+    number = numbered_chapters(BOOK, language).index(chapter) + 1
+    pdf = pdfs[language].chapters / f"{number:02d}-{chapter}.pdf"
+    text = pdf_text(pdf)
+    missing = [n for n in LECTURE_NUMBERS[chapter] if not printed_whole(n, text)]
+    assert not missing, f"{pdf} does not print the lecture's {missing}"
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_every_font_is_embedded(pdfs, language):
+    listing = subprocess.run(["pdffonts", str(pdfs[language].pdf)], capture_output=True, text=True, check=True).stdout
+    rows = listing.splitlines()[2:]
+    assert rows, "pdffonts lists no font"
+    # columns: name, type (may have spaces), encoding, emb, sub, uni, object ID
+    not_embedded = [row for row in rows if row.split()[-5] != "yes"]
+    assert not not_embedded, "fonts not embedded:\n" + "\n".join(not_embedded)
+    if language == "ko":
+        assert any("Nanum" in row for row in rows), "the Korean edition is not set in a Korean (Nanum) font"
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_the_latex_log_has_no_missing_character(pdfs, language):
+    log = pdfs[language].log.read_text(errors="replace")
+    assert "Output written on" in log
+    assert not missing_characters(log)
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_no_output_falls_back_to_its_python_repr(pdfs, language):
+    """Animations print key frames and diagrams print as vectors, not as ``<Animation: 21 frames>``."""
+    text = pdf_text(pdfs[language].pdf)
+    assert "<Animation:" not in text and "<Diagram:" not in text
+    words = latex_edition(language)["animation"].split("{")[0].strip()
+    assert words in text, f"no animation caption ({words!r}) in {pdfs[language].pdf}"
+
+
+def test_missing_characters_are_read_from_the_log():
+    log = "Overfull \\hbox\nMissing character: There is no 가 (U+AC00) in font FreeSerif/OT:script=latn;!\n[12]\n"
+    assert missing_characters(log) == ["Missing character: There is no 가 (U+AC00) in font FreeSerif/OT:script=latn;!"]
+    assert missing_characters("Output written on dlbook-en.pdf (3 pages).") == []
+
+
+def test_key_frames_spread_over_the_animation():
+    assert _key_frames(3) == [0, 1, 2]
+    assert _key_frames(21) == [0, 7, 13, 20]
+    assert _key_frames(11) == [0, 3, 7, 10]
+
+
+def test_a_real_animation_becomes_a_strip_of_its_key_frames():
+    fig, ax = plt.subplots(figsize=(4, 2))
+    (line,) = ax.plot([0, 1], [0, 0])
+    player = animate(fig, lambda i: line.set_ydata([0, i]), frames=6, description="a rising line").html
+    png, shown, n, description = key_frame_strip(player)
+    strip = Image.open(io.BytesIO(png))
+    assert (shown, n, description) == ([0, 2, 3, 5], 6, "a rising line")
+    assert strip.width > strip.height  # wide frames, two to a row, two rows
+
+
+def test_a_player_without_frames_is_rejected():
+    with pytest.raises(ValueError, match="embeds no frames"):
+        key_frame_strip('<img alt="x" id="_anim_img0123456789abcdef0123456789abcdef">')
+
+
+def test_an_edition_without_latex_words_is_rejected():
+    with pytest.raises(ConfigError, match="no LaTeX settings for the edition 'fr'"):
+        latex_edition("fr")
