@@ -102,6 +102,13 @@ def solution_only_lines(soup: BeautifulSoup) -> list[set[str]]:
     ]
 
 
+def indexed_part(soup: BeautifulSoup) -> BeautifulSoup:
+    """The page less what the search index leaves out: formulas, and the animation players' scripts."""
+    for element in soup.select(".math, script, style"):
+        element.extract()
+    return soup
+
+
 def lines_of(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines()}
 
@@ -174,16 +181,15 @@ def test_the_student_build_has_no_solution_anywhere(site, student_site, edition)
             continue
         docname = relative.with_suffix("").as_posix()
         notebook = Path("_downloads/notebooks") / relative.with_suffix(".ipynb")
-        solution_terms = set()
         solutions = solution_only_lines(soup_of(site, edition, relative))
-        for lines in solutions:
-            assert lines, f"{edition}/{relative}: a solution with nothing of its own to look for"
-            solution_terms |= index_terms(language, "\n".join(lines))
-        # what the rest of the page indexes too is not the solution's
-        outside = soup_of(site, edition, relative)
-        for s in outside.select("article div.solution"):
+        assert all(solutions), f"{edition}/{relative}: a solution with nothing of its own to look for"
+        # the terms of the solutions' text that the rest of the page lacks
+        page = indexed_part(soup_of(site, edition, relative))
+        # (words end where elements end, as they do between the doctree's text nodes)
+        solution_terms = index_terms(language, " ".join(s.get_text(" ") for s in page.select("article div.solution")))
+        for s in page.select("article div.solution"):
             s.extract()
-        solution_terms -= index_terms(language, article_text(outside))
+        solution_terms -= index_terms(language, page.select_one("article").get_text(" "))
         student = soup_of(student_site, edition, relative)
         assert not student.select("div.solution"), f"{edition}/{relative}: the student page has a solution"
         # whole lines: a solution's short line may be part of a longer one elsewhere
