@@ -425,7 +425,7 @@ def test_citation_cff_agrees_with_the_cite_box(site):
     assert [a["name"] for a in preferred["authors"]] == [conf["author"]] and preferred["version"] == VERSION
     # the other editions' titles, as their cite boxes print them
     for edition in EDITIONS:
-        assert EDITION_SETTINGS[edition]["title"] in yaml.safe_dump(cff, allow_unicode=True)
+        assert EDITION_SETTINGS[edition]["title"] in f"{cff['title']} {cff['abstract']}", edition
         assert f"In {EDITION_SETTINGS[edition]['title']} (" in cite_box(site, edition, Path("gradient-descent.html"))[0]
 
 
