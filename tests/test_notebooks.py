@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import subprocess
-import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -345,8 +345,6 @@ OURS = re.compile(r"^(_?_?editable__.*dlbook.*|dlbook.*|__editable___dlbook.*)$"
 @pytest.fixture(scope="session")
 def preinstalled(tmp_path_factory) -> Path:
     """The test environment's packages without dlbook: symlinks, as a machine with the frameworks has them."""
-    import sysconfig
-
     folder = tmp_path_factory.mktemp("preinstalled")
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
         if not OURS.match(entry.name) and entry.name != "__pycache__":
@@ -386,7 +384,9 @@ def test_a_student_runs_the_downloaded_chapter(site, preinstalled, tmp_path, cha
     served = nbformat.read(path, as_version=4)
     python = student_python(tmp_path / "venv", preinstalled)
     env = {k: v for k, v in os.environ.items() if k not in {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV"}}
-    env |= {**KERNEL_ENV, "PATH": f"{python.parent}{os.pathsep}{env['PATH']}"}
+    # the preinstalled packages' commands (graphviz-pure's renderer) are on the PATH, as on Colab
+    scripts = sysconfig.get_paths()["scripts"]
+    env |= {**KERNEL_ENV, "PATH": os.pathsep.join([str(python.parent), scripts, env["PATH"]])}
     assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
     before = installed(python, env)
 
