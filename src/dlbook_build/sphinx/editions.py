@@ -119,7 +119,9 @@ def citation(config: Config, pagename: str, chapter: str, title: str) -> dict[st
     url = page_url(config, pagename)
     book = edition["title"]
     note = f"{edition['edition_name']}, version {config.release}"
-    plain = f"{config.author} ({config.book_year}). Chapter {chapter}, “{title}”. In {book} ({note}). {url}"
+    plain = edition["cite_plain"].format(
+        author=config.author, year=config.book_year, chapter=chapter, title=title, book=book, version=config.release, url=url
+    )
     key = f"dlbook{config.book_year}-{config.language}-{pagename.replace('/', '-')}"
     fields = {
         "author": f"{{{bibtex_text(config.author)}}}",
