@@ -293,6 +293,8 @@ def test_each_chapter_offers_its_notebook(site, edition):
         assert (path.parent / wheel_of(notebook)).is_file(), f"{path} installs {wheel_of(notebook)}, which is not there"
         code = [c for c in notebook.cells[2:] if c.cell_type == "code"]
         assert code and any(c.get("outputs") for c in code), f"{edition}/{name}: the notebook has no outputs"
+        rich = [kind for c in code for o in c.outputs for kind in o.get("data", {}) if kind != "text/plain"]
+        assert not rich, f"{edition}/{name}: figures and players belong to the run, not the download: {set(rich)}"
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

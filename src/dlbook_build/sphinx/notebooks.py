@@ -3,8 +3,10 @@
 After an edition is built, each chapter is written to
 ``<edition>/_downloads/notebooks/<chapter>.ipynb``: its Markdown converted
 from MyST to plain Markdown (:mod:`dlbook_build.notebook_text`), its code
-cells with the outputs of the build's own execution (from the jupyter-cache),
-after two cells of its own: where the chapter comes from, and one that
+cells with the text outputs of the build's own execution (from the
+jupyter-cache: what cells print, their values, their errors; figures,
+diagrams and animations appear when the notebook runs, and keeping them would
+triple the site's size), after two cells of its own: where the chapter comes from, and one that
 installs the book's ``dlbook`` package if it is missing, without letting pip
 replace the frameworks already installed, then checks their versions
 (:func:`dlbook.check_frameworks`). The student build (``book_solutions``
@@ -151,13 +153,21 @@ def is_notebook(app: Sphinx, docname: str) -> bool:
     return source.suffix == ".md" and is_notebook_file(source)
 
 
+def _is_text(output: dict) -> bool:
+    """An output a reader can read without running the cell: a stream, an error, or text only."""
+    return output.get("output_type") in {"stream", "error"} or set(output.get("data", {})) <= {"text/plain"}
+
+
 def executed(app: Sphinx, source: Path) -> nbformat.NotebookNode:
-    """The chapter as a notebook, with the outputs of its cached execution."""
+    """The chapter as a notebook, with the text outputs of its cached execution."""
     notebook = cached_notebook(source, Path(app.config.nb_execution_cache_path))
     if notebook is None:
         logger.warning(f"{source}: no executed copy in the cache; its notebook download has no outputs")
         notebook = read_notebook(source)
     notebook.metadata.pop("source_map", None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs if _is_text(output)]
     return notebook
 
 
