@@ -50,8 +50,9 @@ logger = logging.getLogger(__name__)
 #: edition has Korean too (terms, the glossary), so it loads the same.
 FONTS = "\n".join(
     [
-        # quotes and punctuation in the Latin font (kotex would set ’ in the Hangul one)
-        r"\xetexkofontregime{latin}",
+        # curly quotes as Latin brackets: xetexko's CJK classes put a space after the ’ of "lecture’s"
+        r"\XeTeXcharclass`‘=\XeTeXcharclassAO \XeTeXcharclass`“=\XeTeXcharclassAO",
+        r"\XeTeXcharclass`’=\XeTeXcharclassAC \XeTeXcharclass`”=\XeTeXcharclassAC",
         r"\setmainfont{FreeSerif}",
         r"\setsansfont{FreeSans}",
         r"\setmonofont{FreeMono}",
