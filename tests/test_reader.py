@@ -74,6 +74,7 @@ def test_alt_text_of_a_figure_without_texts_still_says_it_is_a_chart():
     assert alt_text({"panels": [{}]}, "en") == "Figure: a chart without a title or axis labels"
     assert alt_text({"panels": [{"xlabel": "x"}]}, "ko") == "그림: 가로축: x."
     assert alt_text({"panels": [{"lines": 2, "points": 10}]}, "en") == "Figure: lines: 2, points: 10."
+    assert alt_text({"panels": [{"texts": ["concat", "stack"], "maps": 1}]}, "ko") == "그림: concat, stack; 색으로 칠한 면 1개."
 
 
 def test_every_edition_has_figure_words():

@@ -79,6 +79,13 @@ def test_figure_summary_holds_the_figures_own_texts():
     fig.add_subplot(2, 1, 2).set_axis_off()  # a hidden helper axes adds nothing
     assert figure_summary(fig)["title"] == "Two panels" and len(figure_summary(fig)["panels"]) == 1
     plt.close("all")
+    # a 3D surface and words written in a panel say what an untitled figure shows
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    ax.plot_surface(*np.meshgrid([0.0, 1.0], [0.0, 1.0]), np.zeros((2, 2)))
+    ax.text(0, 0, 0, "start")
+    assert figure_summary(fig)["panels"] == [{"maps": 1, "texts": ["start"]}]
+    plt.close(fig)
     with pytest.raises(TypeError, match="figure_summary needs a matplotlib Figure, got str"):
         figure_summary("figure")
 

@@ -92,8 +92,8 @@ def figure_summary(fig: Figure) -> dict[str, Any]:
         raise TypeError(f"figure_summary needs a matplotlib Figure, got {type(fig).__name__}")
     panels = []
     for ax in fig.axes:
-        if not ax.get_visible() or not ax.axison and not ax.get_title():
-            continue  # colour bars drawn as axes still count; hidden axes do not
+        if not ax.get_visible() or (not ax.axison and ax.name != "3d" and not ax.get_title()):
+            continue  # a hidden helper axes; 3D axes draw their own axis lines (axison is False)
         panel = {
             "title": _plain(" ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t)),
             "xlabel": _plain(ax.get_xlabel()),
@@ -107,7 +107,11 @@ def figure_summary(fig: Figure) -> dict[str, Any]:
         panel["points"] = sum(
             len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection) and c.get_visible()
         )
-        panel["maps"] = len(ax.images) + sum(1 for c in ax.collections if isinstance(c, (ContourSet, QuadMesh)))
+        panel["maps"] = len(ax.images) + sum(
+            1 for c in ax.collections if isinstance(c, (ContourSet, QuadMesh)) or type(c).__name__ == "Poly3DCollection"
+        )
+        # words written inside the panel (a diagram's headings), a few
+        panel["texts"] = [_plain(t.get_text()) for t in ax.texts if t.get_visible() and t.get_text().strip()][:8]
         panels.append({key: value for key, value in panel.items() if value})
     suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
     summary: dict[str, Any] = {"panels": panels}

@@ -100,6 +100,8 @@ def alt_text(summary: dict[str, Any], language: str) -> str:
             bits.append(f"{words['y']}: {panel['ylabel']}")
         if panel.get("legend"):
             bits.append(f"{words['legend']}: {', '.join(panel['legend'])}")
+        if panel.get("texts"):
+            bits.append(", ".join(panel["texts"]))
         drawn = [words[kind].format(n=panel[kind]) for kind in ("lines", "points", "maps") if panel.get(kind)]
         if drawn:
             bits.append(", ".join(drawn))
