@@ -86,3 +86,9 @@ numfig = True
 numfig_secnum_depth = 1
 math_numfig = True
 math_eqref_format = "({number})"
+
+# The PDF (tools/build_pdf.py): xelatex for Korean; per-edition fonts and
+# titles come from dlbook_build.sphinx.latex
+latex_engine = "xelatex"
+latex_use_xindy = False
+latex_show_urls = "footnote"

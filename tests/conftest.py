@@ -1,7 +1,27 @@
 import os
+import subprocess
+from pathlib import Path
 
+import pytest
+
+from book_structure import run_build
 from dlbook_build.execute import KERNEL_ENV
+from dlbook_build.project import DIRS
 
 # TensorFlow imported by the tests themselves starts as the chapters' kernels
 # do (quiet, deterministic); the kernels' own backend is for notebooks only
 os.environ.update({k: v for k, v in KERNEL_ENV.items() if k != "MPLBACKEND"})
+
+
+@pytest.fixture(scope="session")
+def built() -> subprocess.CompletedProcess:
+    """Both editions built once for all the tests, exactly as `tox -e book` builds them (-n -W --keep-going)."""
+    result = run_build()
+    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def site(built) -> Path:
+    """The published site of that build."""
+    return DIRS.site

@@ -159,14 +159,6 @@ def test_no_korean_page_uses_a_ruled_out_variant(page):
 # -- the built editions -----------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def site() -> Path:
-    """Both editions built as `tox -e book` builds them."""
-    result = run_build()
-    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    return DIRS.site
-
-
 def soup_of(site: Path, edition: str, name: str) -> BeautifulSoup:
     return BeautifulSoup((site / edition / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
 

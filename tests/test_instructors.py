@@ -61,14 +61,6 @@ def conf_values() -> dict:
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
-    """Both editions with solutions, built as `tox -e book` builds them."""
-    result = run_build()
-    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return DIRS.site
-
-
-@pytest.fixture(scope="session")
 def student_site(tmp_path_factory) -> Path:
     """Both editions built with --no-solutions (the student build), sharing the executed chapters."""
     build_dir = tmp_path_factory.mktemp("student") / "build"

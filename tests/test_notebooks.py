@@ -260,16 +260,6 @@ def test_a_stale_wheel_cannot_ship(tmp_path):
 # --- the built site ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def site() -> Path:
-    """The published site: built as `tox -e book` builds it, or the one DLBOOK_TEST_SITE names."""
-    if os.environ.get("DLBOOK_TEST_SITE"):
-        return Path(os.environ["DLBOOK_TEST_SITE"])
-    result = run_build()
-    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    return DIRS.site
-
-
 def served_notebooks(site: Path, edition: str) -> list[Path]:
     return sorted((site / edition / NOTEBOOKS).rglob("*.ipynb"))
 

@@ -145,3 +145,23 @@ def test_a_player_without_frames_is_rejected():
 def test_an_edition_without_latex_words_is_rejected():
     with pytest.raises(ConfigError, match="no LaTeX settings for the edition 'fr'"):
         latex_edition("fr")
+
+
+def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
+    """The student PDF (--no-solutions) prints none of the solutions' lines that the normal PDF prints."""
+    from test_instructors import CHAPTER_PAGES, soup_of, solution_only_lines
+
+    build_dir = tmp_path_factory.mktemp("student-pdf") / "build"
+    command = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--edition", "en", "--no-chapters", "--no-solutions",
+               "--build-dir", str(build_dir), "--cache", str(DIRS.cache)]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"the student PDF failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    normal, student = pdf_text(pdfs["en"].pdf), pdf_text(PdfDirs(build_dir, "en").pdf)
+    checked = 0
+    for relative in CHAPTER_PAGES:
+        for lines in solution_only_lines(soup_of(site, "en", relative)):
+            printed = {flat for flat in (" ".join(line.split()) for line in lines) if flat in normal}
+            for line in printed:
+                assert line not in student, f"the student PDF prints {line!r} from a solution of {relative}"
+            checked += len(printed)
+    assert checked >= 20, f"only {checked} solution lines found in the normal PDF"

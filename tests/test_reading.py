@@ -199,14 +199,6 @@ def test_clean_traceback_rejects_what_is_not_a_traceback():
 # --- the built site -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def site() -> Path:
-    """Both editions built exactly as `tox -e book` builds them."""
-    result = run_build()
-    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    return SITE
-
-
 def interface_texts(html: str) -> list[str]:
     """What a page shows or says around its article: tooltips, accessible names, visible text outside <article>.
 

@@ -16,19 +16,6 @@ SITE = DIRS.site
 PAGES = [p.relative_to(BOOK / EDITIONS[0]).with_suffix(".html") for p in chapters(EDITIONS[0])]
 
 
-@pytest.fixture(scope="session")
-def built():
-    """Both editions built exactly as `tox -e book` builds them (-n -W --keep-going)."""
-    result = run_build()
-    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    return result
-
-
-@pytest.fixture(scope="session")
-def site(built) -> Path:
-    return SITE
-
-
 def test_the_build_log_has_no_warning(built):
     log = built.stdout + built.stderr
     warnings = [line for line in log.splitlines() if "WARNING" in line or "warning:" in line.lower()]

@@ -15,9 +15,10 @@ Output, for each edition, in ``<build>/pdf/<language>/``:
   book's pages (qpdf), so its page, figure and equation numbers are the book's;
 - ``latex/`` (the LaTeX sources and the log) and ``doctrees/``.
 
-The book's PDF is then copied to ``<build>/html/<language>/_downloads/`` when
-that edition has been published there and the site stays within its budget
-(:data:`SITE_BUDGET_MIB`, the benchmark's); otherwise the build says so.
+The PDFs are not part of the published site: both editions' books and
+chapters would add about 25 MB to a site whose budget is 25 MiB. Publish them
+as release files. ``--no-solutions`` builds the student PDFs, as the HTML's
+student build does.
 """
 
 from __future__ import annotations
@@ -32,15 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs
-from dlbook_build.publish import site_size
 from dlbook_build.sphinx.latex import document_name
 
-#: LaTeX settings that are the same for every edition (conf.py's place;
-#: passed with -D until conf.py has them).
-CONF_SETTINGS = {"latex_engine": "xelatex", "latex_use_xindy": "0", "latex_show_urls": "footnote"}
-#: The published site's size budget (benchmarks/budgets.py): a PDF is copied into the site only within it.
-SITE_BUDGET_MIB = 25.0
-SITE_DOWNLOADS = "_downloads"
 #: A lost character in xelatex's log: "Missing character: There is no 한 (U+D55C) in font FreeSerif:..."
 MISSING_CHARACTER = re.compile(r"^Missing character: .*$", re.MULTILINE)
 _DEST = re.compile(r"^\s*(\d+)\s+\[.*?\]\s+\"(chapter\.\d+|chapter\*\.\d+)\"", re.MULTILINE)
@@ -78,10 +72,11 @@ class PdfDirs:
         return self.base / "chapters"
 
 
-def latex_command(language: str, book: Path, dirs: BuildDirs) -> list[str]:
-    """The ``sphinx-build -b latex`` command for one edition."""
+def latex_command(language: str, book: Path, dirs: BuildDirs, solutions: bool = True) -> list[str]:
+    """The ``sphinx-build -b latex`` command for one edition (``solutions=False``: the student PDF)."""
     settings = [f"language={language}", f"nb_execution_cache_path={dirs.cache}"]
-    settings += [f"{key}={value}" for key, value in CONF_SETTINGS.items()]
+    if not solutions:
+        settings.append("book_solutions=0")
     out = PdfDirs(dirs.root, language)
     return [
         sys.executable, "-m", "sphinx", "-b", "latex", "-n", "-W", "--keep-going", "-c", str(ROOT),
@@ -152,34 +147,16 @@ def numbered_chapters(book: Path, language: str) -> list[str]:
     return []
 
 
-def build_pdf(language: str, book: Path, dirs: BuildDirs, chapters: bool = True) -> PdfDirs:
+def build_pdf(language: str, book: Path, dirs: BuildDirs, chapters: bool = True, solutions: bool = True) -> PdfDirs:
     """LaTeX, then the PDF (and the chapters) of one edition; raises RuntimeError with the log's tail on failure."""
     out = PdfDirs(dirs.root, language)
-    status = subprocess.call(latex_command(language, book, dirs), cwd=ROOT)
+    status = subprocess.call(latex_command(language, book, dirs, solutions), cwd=ROOT)
     if status:
         raise RuntimeError(f"sphinx-build -b latex failed for the {language} edition (exit {status})")
     typeset(out)
     if chapters:
         split_chapters(out, numbered_chapters(book, language))
-    copy_to_site(out, dirs.site)
     return out
-
-
-def copy_to_site(out: PdfDirs, site: Path, budget_mib: float = SITE_BUDGET_MIB) -> Path | None:
-    """Put the edition's PDF in its published folder's _downloads/ if the site stays within ``budget_mib``."""
-    folder = site / out.language
-    if not folder.is_dir():
-        return None
-    target = folder / SITE_DOWNLOADS / out.pdf.name
-    if target.exists():
-        target.unlink()
-    after = (site_size(site) + out.pdf.stat().st_size) / 2**20
-    if after > budget_mib:
-        print(f"dlbook_build: {out.pdf.name} not copied into the site: it would make it {after:.1f} MiB (budget {budget_mib} MiB)")
-        return None
-    target.parent.mkdir(exist_ok=True)
-    shutil.copy2(out.pdf, target)
-    return target
 
 
 def page_count(pdf: Path) -> int:
@@ -194,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="jupyter-cache to use (default: the build folder's .jupyter_cache)")
     parser.add_argument("--edition", action="append", help="build only this edition (repeatable)")
     parser.add_argument("--no-chapters", action="store_true", help="skip the one-PDF-per-chapter files")
+    parser.add_argument("--no-solutions", action="store_true", help="the student PDFs: no solutions, same exercise numbers")
     args = parser.parse_args(argv)
     missing = [tool for tool in ("xelatex", "latexmk", "qpdf", "pdfinfo", "rsvg-convert") if not shutil.which(tool)]
     if missing:
@@ -203,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     for language in args.edition or list(EDITIONS):
         start = time.perf_counter()
         try:
-            out = build_pdf(language, args.book.resolve(), dirs, chapters=not args.no_chapters)
+            out = build_pdf(language, args.book.resolve(), dirs, not args.no_chapters, not args.no_solutions)
         except RuntimeError as error:
             print(f"dlbook_build: the {language} PDF failed: {error}", file=sys.stderr)
             return 1
