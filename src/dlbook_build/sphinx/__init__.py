@@ -18,7 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 HERE = Path(__file__).resolve().parent
-EXTENSIONS = ["execution", "editions", "framework_tabs", "korean_search", "notebooks", "solutions", "figures", "latex", "glossary"]
+EXTENSIONS = ["execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures", "latex", "glossary"]
 
 
 def add_templates_and_static(app: Sphinx, config: Config) -> None:
