@@ -4,8 +4,12 @@
 - :mod:`.editions`: the switch between editions, the twin check, "Cite this chapter";
 - :mod:`.framework_tabs`: TensorFlow/PyTorch twin cells as synchronised tabs;
 - :mod:`.korean_search`: a search language for Korean;
+- :mod:`.reading`: the interface in the edition's language, search snippets, short tracebacks;
 - :mod:`.notebooks`: each chapter as a notebook to download;
-- :mod:`.solutions`: solutions collapsed on the site, and the student build without them.
+- :mod:`.solutions`: solutions collapsed on the site, and the student build without them;
+- :mod:`.figures`: figures as SVG or 2x images, with alternative text;
+- :mod:`.latex`: what the PDF needs that the HTML has (key frames, fonts, titles);
+- :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable.
 
 It also adds the book's templates and stylesheet.
 """
@@ -18,7 +22,10 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 HERE = Path(__file__).resolve().parent
-EXTENSIONS = ["execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures", "latex", "glossary"]
+EXTENSIONS = [
+    "execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures", "latex",
+    "glossary",
+]  # fmt: skip
 
 
 def add_templates_and_static(app: Sphinx, config: Config) -> None:
