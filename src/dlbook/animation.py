@@ -14,7 +14,9 @@ stylesheet lets the player shrink to a phone's column.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -24,6 +26,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation, HTMLWriter
+from PIL import Image
 
 from dlbook._checks import check_positive_int, check_positive_number
 
@@ -36,6 +39,7 @@ _CDN_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https://[^"]*font-
 # without a label; screen readers need both (axe: image-alt, label)
 _FRAME_IMG = '<img id="_anim_img'
 _SLIDER = '<input id="_anim_slider'
+_FIRST_FRAME = re.compile(r'frames\[0\] = "data:image/webp;base64,([A-Za-z0-9+/=\\\n]+)"')
 #: frames are drawn at this many pixels per displayed (CSS) pixel
 DENSITY = 2
 
@@ -105,8 +109,6 @@ def animate(
         raise ValueError("description must be a non-empty text that says what the animation shows")
 
     animation = FuncAnimation(fig, update, frames=frames, interval=1000 / fps, repeat=False)
-    # the displayed size, taken before saving (savefig may not change it, but be sure)
-    width, height = (round(inches * dpi) for inches in fig.get_size_inches())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "player.html")
         writer = _WebPWriter(fps=fps, embed_frames=True, default_mode="once")
@@ -116,6 +118,12 @@ def animate(
         )
         html = _CDN_STYLESHEET.sub("", path.read_text())
     plt.close(fig)
+    # shown at half the frames' pixels (Agg may round a frame a pixel down)
+    first = _FIRST_FRAME.search(html)
+    if first is None:
+        raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot find its frames")
+    with Image.open(io.BytesIO(base64.b64decode(first.group(1).replace("\\\n", "")))) as frame:
+        width, height = (pixels // DENSITY for pixels in frame.size)
     if _FRAME_IMG not in html or _SLIDER not in html:
         raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot label its frame and slider")
     html = html.replace(
