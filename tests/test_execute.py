@@ -53,3 +53,16 @@ def test_the_cache_returns_an_unchanged_chapter_and_misses_a_changed_one(tmp_pat
     assert cached_notebook(path, cache) is not None
     path.write_text(path.read_text(encoding="utf-8").replace("6 * 7", "6 * 8"), encoding="utf-8")
     assert cached_notebook(path, cache) is None
+
+
+def test_a_change_to_the_library_makes_the_cached_chapters_stale(tmp_path, monkeypatch):
+    from dlbook_build import execute
+
+    cache = tmp_path / "cache"
+    path = chapter(tmp_path, cell("print(6 * 7)"))
+    executed_notebook(path, cache)
+    assert cached_notebook(path, cache) is not None
+    monkeypatch.setattr(execute, "library_hash", lambda: "another dlbook")
+    assert cached_notebook(path, cache) is None
+    _, from_cache = executed_notebook(path, cache)
+    assert not from_cache and cached_notebook(path, cache) is not None

@@ -34,6 +34,8 @@ from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_note
 from nbclient import NotebookClient
 from traitlets.config import Config
 
+from dlbook_build.project import library_hash
+
 #: The kernels' environment: TensorFlow's C++ start-up logs off (they would
 #: land in cell outputs), deterministic CPU kernels, fixed hashing, one OpenMP
 #: thread (PyTorch's small full-batch loops run faster on one thread, and
@@ -164,13 +166,19 @@ def run_notebook(path: Path, timeout: int = TIMEOUT) -> tuple[nbformat.NotebookN
 
 
 def cached_notebook(path: Path, cache_path: Path) -> nbformat.NotebookNode | None:
-    """The chapter's executed copy in the jupyter-cache, if its code is unchanged; else None."""
+    """The chapter's executed copy in the jupyter-cache, if its code and ``dlbook`` are unchanged; else None.
+
+    jupyter-cache keys a notebook by its code cells only; the library those
+    cells import is part of the key here (a new figure format must show).
+    """
     from jupyter_cache import get_cache
 
+    cache = get_cache(str(cache_path))
     try:
-        return get_cache(str(cache_path)).merge_match_into_notebook(read_notebook(path))[1]
+        pk, notebook = cache.merge_match_into_notebook(read_notebook(path))
     except KeyError:
         return None
+    return notebook if cache.get_cache_record(pk).data.get("library") == library_hash() else None
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -222,7 +230,7 @@ def store_notebook(path: Path, notebook: nbformat.NotebookNode, seconds: float, 
     clean_error_outputs(notebook)
 
     get_cache(str(cache_path)).cache_notebook_bundle(
-        CacheBundleIn(notebook, str(Path(path).resolve()), data={"execution_seconds": seconds}),
+        CacheBundleIn(notebook, str(Path(path).resolve()), data={"execution_seconds": seconds, "library": library_hash()}),
         check_validity=False,
         overwrite=True,
     )

@@ -16,12 +16,16 @@ A build folder (``_build/`` unless given) holds:
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
+#: the library the chapters import: its source is part of a chapter's cache key
+LIBRARY = "src/dlbook"
 BUILD = ROOT / "_build"
 EDITIONS_FILE = "editions.toml"
 
@@ -87,3 +91,19 @@ EDITIONS = load_editions()
 def chapters(language: str, book: Path = BOOK) -> list[Path]:
     """The MyST files of one edition, sorted by path."""
     return sorted((book / language).rglob("*.md"))
+
+
+def tree_hash(names: Iterable[str], base: Path = ROOT) -> str:
+    """A short hash of the files at ``names`` under ``base`` (folders recursively): their paths and contents."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = base / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and "__pycache__" not in file.parts and not any(p.endswith(".egg-info") for p in file.parts):
+                digest.update(file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def library_hash() -> str:
+    """The hash of ``dlbook``'s source: executed chapters are stale when it changes."""
+    return tree_hash([LIBRARY])

@@ -254,6 +254,8 @@ function drawnElements(page, onlyInTabs = false) {
       return { width: box.width, height: box.height, hidden: style.visibility === 'hidden' || style.display === 'none' };
     };
     const shown = (element) => {
+      // a collapsed solution (sphinx-togglebutton) shows its figures once opened: check_solutions.mjs opens it
+      if (element.closest('.toggle.toggle-hidden, details:not([open])')) return false;
       const tab = element.closest('.sd-tab-content');
       if (onlyInTabs && !tab) return false;
       return !tab || getComputedStyle(tab).display !== 'none';

@@ -11,7 +11,7 @@
 - :mod:`.latex`: what the PDF needs that the HTML has (key frames, fonts, titles);
 - :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable.
 
-It also adds the book's templates and stylesheet.
+It also adds the book's templates, stylesheet and icon.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ EXTENSIONS = [
 def add_templates_and_static(app: Sphinx, config: Config) -> None:
     config.templates_path.insert(0, str(HERE / "templates"))
     config.html_static_path.insert(0, str(HERE / "static"))
+    config.html_favicon = config.html_favicon or str(HERE / "static" / "favicon.svg")
 
 
 def setup(app: Sphinx) -> dict:

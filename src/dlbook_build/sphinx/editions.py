@@ -44,7 +44,7 @@ def apply_edition(app: Sphinx, config: Config) -> None:
             "BOOK_BASE_URL is not set: no canonical links, sitemap or OpenGraph URLs, and citations show "
             "paths within the site (set it to the address the site is published at)"
         )
-        config.notfound_urls_prefix = None
+        config.notfound_urls_prefix = f"/{config.language}/"  # the site served from its root
 
 
 def page_url(config: Config, pagename: str, suffix: str = ".html") -> str:

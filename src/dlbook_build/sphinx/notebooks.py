@@ -24,7 +24,6 @@ in the unpacked zip.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from sphinx.util import logging
 
 from dlbook_build.execute import cached_notebook, is_notebook as is_notebook_file, read_notebook
 from dlbook_build.notebook_text import Bibliography, Context, convert_notebook
-from dlbook_build.project import ROOT
+from dlbook_build.project import ROOT, tree_hash
 from dlbook_build.sphinx.editions import page_url
 from dlbook_build.sphinx.solutions import without_solutions
 
@@ -75,11 +74,7 @@ def _source_files(project: Path) -> list[Path]:
 
 def source_hash(project: Path = ROOT) -> str:
     """A hash of everything the wheel is built from (names and contents)."""
-    digest = hashlib.sha256()
-    for file in _source_files(project):
-        digest.update(file.relative_to(project).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return tree_hash(WHEEL_SOURCES, project)
 
 
 def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
