@@ -94,11 +94,11 @@ def test_exercises_are_numbered_headings_and_solutions_cells_of_their_own():
     shown = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in cells]
     assert shown == [
         ("markdown", "## Exercises", []),
-        ("markdown", "### 연습 문제 5.1\n\nCompute $1+1$.", []),
-        ("markdown", "#### 풀이 5.1", [SOLUTION_TAG]),
+        ("markdown", "### 연습 5.1\n\nCompute $1+1$.", []),
+        ("markdown", "#### 해답 5.1", [SOLUTION_TAG]),
         ("code", "print(2)", [SOLUTION_TAG]),
         ("markdown", "Two.", [SOLUTION_TAG]),
-        ("markdown", "### 연습 문제 5.2\n\nAnd Introduction?", []),
+        ("markdown", "### 연습 5.2\n\nAnd Introduction?", []),
     ]
 
 

@@ -26,6 +26,21 @@ def test_an_edition_folder_needs_its_settings(tmp_path):
         load_editions(tmp_path)
 
 
+def test_every_edition_needs_the_same_settings(tmp_path):
+    from dlbook_build.project import load_editions
+
+    (tmp_path / "editions.toml").write_text(
+        '[en]\ntitle = "Book"\nbyline = "By us."\n[en.latex]\npreface = "Preface"\nand = ", "\n'
+        '[fr]\ntitle = "Livre"\n[fr.latex]\npreface = "Préface"\n',
+        encoding="utf-8",
+    )
+    for language in ("en", "fr"):
+        (tmp_path / language).mkdir()
+        (tmp_path / language / "index.md").write_text("# Book\n")
+    with pytest.raises(ValueError, match=r"the edition 'fr' lacks the key\(s\) \['byline', 'latex\.and'\]"):
+        load_editions(tmp_path)
+
+
 @pytest.mark.parametrize("edition", OTHERS)
 def test_same_chapter_files(edition):
     theirs = {p.relative_to(BOOK / edition) for p in chapters(edition)}

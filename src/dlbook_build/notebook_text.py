@@ -36,11 +36,10 @@ from pathlib import Path
 
 import nbformat
 
-#: Words of the notebooks, per edition language.
-WORDS = {
-    "en": {"exercise": "Exercise", "solution": "Solution", "references": "References"},
-    "ko": {"exercise": "연습 문제", "solution": "풀이", "references": "참고 문헌"},
-}
+from dlbook_build.project import per_edition
+
+#: Words of the notebooks, per edition language (``[<language>.notebook_words]`` in book/editions.toml).
+WORDS: dict[str, dict[str, str]] = per_edition("notebook_words")
 SOLUTION_TAG = "solution"
 #: directives that only make sense on the site (navigation, generated tables): dropped
 SITE_ONLY = {"toctree", "bibliography", "nb-exec-table", "glue:figure", "contents", "index"}
@@ -132,7 +131,10 @@ class Context:
 
     def __post_init__(self) -> None:
         if self.language not in WORDS:
-            raise ValueError(f"no notebook words for language {self.language!r}: expected one of {sorted(WORDS)}")
+            raise ValueError(
+                f"no notebook words for language {self.language!r}: expected one of {sorted(WORDS)} "
+                "([<language>.notebook_words] in book/editions.toml)"
+            )
 
     def word(self, key: str) -> str:
         return WORDS[self.language][key]

@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
@@ -67,11 +68,23 @@ DIRS = BuildDirs()
 CACHE_PATH = DIRS.cache
 
 
-def load_editions(book: Path = BOOK) -> dict[str, dict[str, str]]:
+def _key_paths(table: dict, prefix: str = "") -> set[str]:
+    """Every key of ``table``, sub-tables' keys as ``table.key``."""
+    paths = set()
+    for key, value in table.items():
+        paths.add(prefix + key)
+        if isinstance(value, dict):
+            paths |= _key_paths(value, f"{prefix}{key}.")
+    return paths
+
+
+def load_editions(book: Path = BOOK) -> dict[str, dict[str, Any]]:
     """The editions of ``book``: language -> settings, from ``book/editions.toml``.
 
     Every edition has a folder ``book/<language>/`` with an ``index.md`` and a
-    table in the file; one without the other is an error.
+    table in the file; one without the other is an error. Every edition has
+    the same keys, in sub-tables too: a word one edition lacks is an error,
+    not a silent fallback to another edition's.
     """
     with open(book / EDITIONS_FILE, "rb") as file:
         editions = tomllib.load(file)
@@ -81,11 +94,26 @@ def load_editions(book: Path = BOOK) -> dict[str, dict[str, str]]:
             f"{book / EDITIONS_FILE} has no table for the edition folder(s) {sorted(folders - set(editions))}: "
             "add one per language"
         )
-    return {language: settings for language, settings in editions.items() if language in folders}
+    editions = {language: settings for language, settings in editions.items() if language in folders}
+    keys = {language: _key_paths(settings) for language, settings in editions.items()}
+    every = set().union(*keys.values())
+    for language, own in keys.items():
+        if every - own:
+            raise ValueError(
+                f"{book / EDITIONS_FILE}: the edition {language!r} lacks the key(s) {sorted(every - own)} "
+                "that another edition has: every edition needs the same keys"
+            )
+    return editions
 
 
-#: The book's editions, in reading order: language -> settings (titles, labels).
+#: The book's editions, in reading order: language -> settings (titles, labels, words).
 EDITIONS = load_editions()
+
+
+def per_edition(key: str, editions: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One setting of every edition: language -> ``editions[language][key]`` (:data:`EDITIONS` unless given)."""
+    editions = EDITIONS if editions is None else editions
+    return {language: settings[key] for language, settings in editions.items()}
 
 
 def chapters(language: str, book: Path = BOOK) -> list[Path]:

@@ -27,7 +27,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-from dlbook_build.project import EDITIONS, BuildDirs
+from dlbook_build.project import EDITIONS, BuildDirs, per_edition
 
 #: MathJax files a page can load, relative to ``_static/mathjax``.
 MATHJAX_KEPT = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
@@ -62,25 +62,11 @@ def publish_edition(source: Path, target: Path) -> None:
             script.write_bytes(stripped)
 
 
-#: the front door's paragraph on who each edition is for (what the book is
-#: comes from the edition's own home page, book/<language>/index.md)
-AUDIENCE = {
-    "ko": (
-        "파이썬을 조금 다룰 줄 알고 통계 수업에서 선형회귀를 배운 학생을 위한 책입니다. 모델이 학습할 때 "
-        "TensorFlow와 PyTorch가 무엇을 하는지, 모든 개념을 그것을 계산하는 코드와 그 코드가 그린 그림으로 "
-        "보여 줍니다. GPU는 필요하지 않습니다."
-    ),
-    "en": (
-        "For students who know a little Python and have met linear regression in a statistics course, and "
-        "want to see what TensorFlow and PyTorch do while a model learns: every idea comes with the code "
-        "that computes it and the figure that code draws. No GPU is needed."
-    ),
-}
-#: the words of the front door around each edition's own texts
-DOOR_WORDS = {
-    "ko": {"chapters": "차례", "start": "한국어판 읽기", "teaser": "책 속의 그림"},
-    "en": {"chapters": "Contents", "start": "Read the English edition", "teaser": "A figure from the book"},
-}
+#: per edition, the front door's words (``[<language>.front_door]`` in book/editions.toml): who the
+#: edition is for (what the book is comes from its own home page, book/<language>/index.md) and the
+#: words around its own texts
+DOOR_WORDS: dict[str, dict[str, str]] = per_edition("front_door")
+AUDIENCE: dict[str, str] = {language: words["audience"] for language, words in DOOR_WORDS.items()}
 #: the chapter whose first figure the front door shows
 TEASER_CHAPTER = "gradient-descent"
 #: the book's icon (also the editions' html_favicon), copied to the site's root
@@ -184,8 +170,8 @@ def landing_page(editions: dict[str, dict[str, str]], doors: dict[str, dict] | N
     sections = []
     for lang, edition in editions.items():
         door = doors.get(lang, {})
-        words = DOOR_WORDS.get(lang, DOOR_WORDS["en"])
-        paragraphs = [*door.get("paragraphs", [])[:1], AUDIENCE.get(lang, "")]
+        words = edition["front_door"]
+        paragraphs = [*door.get("paragraphs", [])[:1], words["audience"]]
         text = "\n".join(f"      <p>{e(p)}</p>" for p in paragraphs if p)
         chapters = "\n".join(
             f'        <li><a href="{e(lang)}/{e(href)}">{e(title)}</a></li>' for href, title in door.get("chapters", [])

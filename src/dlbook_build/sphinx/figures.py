@@ -6,7 +6,8 @@ describe themselves instead: :func:`dlbook.use_book_style` stores each
 figure's summary (its title, and per panel its title, axis labels and legend:
 :func:`dlbook.style.figure_summary`) in the image file, and this extension
 reads it back when a page is read and writes the ``alt`` text from it with the
-edition's words (:data:`WORDS`). An ``alt`` set in the cell's options wins.
+edition's words (``[<language>.figure_words]`` in ``book/editions.toml``).
+An ``alt`` set in the cell's options wins.
 
 Our own extension because none derives alternative text from a figure:
 myst-nb takes ``alt`` only from cell metadata, which would repeat by hand, in
@@ -28,34 +29,13 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 from dlbook.style import SUMMARY_KEY
+from dlbook_build.project import per_edition
 
 logger = logging.getLogger(__name__)
 
-#: the words around a figure's own texts, per edition language
-WORDS: dict[str, dict[str, str]] = {
-    "ko": {
-        "figure": "그림",
-        "panel": "{n}번째 칸",
-        "x": "가로축",
-        "y": "세로축",
-        "legend": "범례",
-        "lines": "선 {n}개",
-        "points": "점 {n}개",
-        "maps": "색으로 칠한 면 {n}개",
-        "untitled": "제목과 축 이름이 없는 그래프",
-    },
-    "en": {
-        "figure": "Figure",
-        "panel": "panel {n}",
-        "x": "horizontal axis",
-        "y": "vertical axis",
-        "legend": "legend",
-        "lines": "lines: {n}",
-        "points": "points: {n}",
-        "maps": "colour maps: {n}",
-        "untitled": "a chart without a title or axis labels",
-    },
-}
+#: the words around a figure's own texts, per edition language (``[<language>.figure_words]``
+#: in book/editions.toml)
+WORDS: dict[str, dict[str, str]] = per_edition("figure_words")
 _DC = "{http://purl.org/dc/elements/1.1/}"
 
 
@@ -86,7 +66,10 @@ def read_summary(path: Path) -> dict[str, Any] | None:
 def alt_text(summary: dict[str, Any], language: str) -> str:
     """The figure's alternative text: its title, then per panel its title, axes, legend and what is drawn."""
     if language not in WORDS:
-        raise ValueError(f"no figure words for language {language!r}: add it to WORDS ({', '.join(WORDS)})")
+        raise ValueError(
+            f"no figure words for language {language!r}: "
+            f"add [{language}.figure_words] to book/editions.toml (has {', '.join(WORDS)})"
+        )
     if not isinstance(summary, dict) or not isinstance(summary.get("panels"), list):
         raise TypeError("summary must be a dict with a list of panels (dlbook.style.figure_summary)")
     words = WORDS[language]
@@ -114,7 +97,8 @@ def alt_text(summary: dict[str, Any], language: str) -> str:
 def check_language(app: Sphinx, config: Config) -> None:
     if config.language not in WORDS:
         raise ConfigError(
-            f"dlbook_build.sphinx.figures has no figure words for {config.language!r}: add them to WORDS"
+            f"dlbook_build.sphinx.figures has no figure words for {config.language!r}: "
+            f"add [{config.language}.figure_words] to book/editions.toml"
         )
 
 

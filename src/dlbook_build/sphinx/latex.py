@@ -43,6 +43,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx_exercise.nodes import is_exercise_enumerable_node
 
+from dlbook_build.project import per_edition
+
 logger = logging.getLogger(__name__)
 
 #: The fonts of both editions (fontspec; Korean through kotex, whose xetexko
@@ -61,26 +63,10 @@ FONTS = "\n".join(
         r"\setmonohangulfont{NanumGothicCoding}",
     ]
 )
-#: Per edition: kotex's options (``hangul``: Korean captions, "제 1 장", and
-#: Korean spacing), the chapter heading style (fncychap; "" for the class's
-#: own, which prints kotex's "제 1 장"), and the words the PDF prints around an
+#: Per edition (``[<language>.latex]`` in book/editions.toml): kotex's options,
+#: the chapter heading style (fncychap), and the words the PDF prints around an
 #: animation's key frames and as the heading of the root page's text.
-LATEX_EDITIONS: dict[str, dict[str, str]] = {
-    "ko": {
-        "kotex": r"\usepackage[hangul]{kotex}",
-        "fncychap": "",
-        "animation": "애니메이션 ({n}개 프레임): {description}. 인쇄본에는 {shown}번째 프레임을 보입니다.",
-        "and": ", ",
-        "preface": "머리말",
-    },
-    "en": {
-        "kotex": r"\usepackage{kotex}",
-        "fncychap": r"\usepackage[Bjarne]{fncychap}",
-        "animation": "Animation ({n} frames): {description}. Printed: frames {shown}.",
-        "and": ", ",
-        "preface": "Preface",
-    },
-}
+LATEX_EDITIONS: dict[str, dict[str, str]] = per_edition("latex")
 #: How many frames of an animation the PDF prints, at most (first and last included).
 KEY_FRAMES = 4
 #: The bibliography is typeset inside the page that holds it ("References"),
@@ -104,8 +90,8 @@ def latex_edition(language: str) -> dict[str, str]:
     """The LaTeX settings of one edition; an edition without them is an error."""
     if language not in LATEX_EDITIONS:
         raise ConfigError(
-            f"no LaTeX settings for the edition {language!r}: add it to "
-            f"dlbook_build.sphinx.latex.LATEX_EDITIONS (has {', '.join(LATEX_EDITIONS)})"
+            f"no LaTeX settings for the edition {language!r}: add [{language}.latex] to "
+            f"book/editions.toml (has {', '.join(LATEX_EDITIONS)})"
         )
     return LATEX_EDITIONS[language]
 

@@ -49,13 +49,6 @@ NOTEBOOKS = f"{DOWNLOADS}/notebooks"
 WHEEL_SOURCES = ("pyproject.toml", "README.md", "src")
 #: installed packages pip may not replace when it installs dlbook
 KEPT = ("numpy", "keras", "tensorflow", "tensorflow-cpu", "torch")
-#: the home page's link to all notebooks, per edition language
-ZIP_TITLES = {
-    "en": "Download every chapter as a notebook (.zip)",
-    "ko": "모든 장을 노트북(.ipynb)으로 한 번에 내려받기(.zip)",
-}
-
-
 def zip_name(language: str) -> str:
     return f"notebooks-{language}.zip"
 
@@ -105,38 +98,60 @@ def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
 
 
 def install_cell(wheel: str) -> nbformat.NotebookNode:
-    """The cell that installs dlbook from ``wheel`` (a URL or a path from the notebook) if it is missing."""
+    """The cell that installs dlbook from ``wheel`` (a URL or a path from the notebook) if it is missing.
+
+    dlbook goes in first without its requirements, so that its framework check
+    (dlbook/frameworks.py, loaded alone: it needs nothing but the standard
+    library) runs before pip could complain about a framework: a missing or
+    unsupported TensorFlow or PyTorch stops the cell with one sentence. Then
+    pip adds what else dlbook needs, with the installed versions of
+    ``KEPT`` as constraints, so it never replaces or downgrades them.
+    """
     kept = ", ".join(f'"{name}"' for name in KEPT)
     return nbformat.v4.new_code_cell(
         f"""\
-# The book's helper package, dlbook, installed if it is missing. pip gets the
-# installed versions of {", ".join(KEPT)} as
-# constraints, so it never replaces or downgrades them. Then the frameworks'
-# versions are checked: a missing or unsupported one stops here.
+# The book's helper package, dlbook, installed if it is missing, beside the
+# TensorFlow and PyTorch this machine has (never replacing them).
 import importlib.metadata, importlib.util, os, subprocess, sys, tempfile
 
 WHEEL = "{wheel}"
-if importlib.util.find_spec("dlbook") is None:
-    if "://" not in WHEEL and not os.path.isfile(WHEEL):
-        raise FileNotFoundError(f"{{WHEEL}} is missing: open this notebook where it was downloaded, beside the book's site or in its unpacked zip")
-    kept = []
-    for name in ({kept}):
-        try:
-            kept.append(f"{{name}}=={{importlib.metadata.version(name)}}")
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
-        constraints.write("\\n".join(kept) + "\\n")
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--constraint", constraints.name, WHEEL], capture_output=True, text=True)
+
+
+def pip_install(*args):
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", *args], capture_output=True, text=True)
     if pip.returncode != 0:
         print(pip.stdout, pip.stderr)
-        raise RuntimeError(f"pip could not install dlbook beside the installed {{', '.join(kept)}}: its message above names the conflict")
+        raise RuntimeError("pip could not install dlbook: its message above names the problem")
     print(*(line for line in pip.stdout.splitlines() if line.startswith("Successfully")), sep="\\n")
     importlib.invalidate_caches()
 
+
+if importlib.util.find_spec("dlbook") is None:
+    if "://" not in WHEEL and not os.path.isfile(WHEEL):
+        raise FileNotFoundError(f"{{WHEEL}} is missing: open this notebook where it was downloaded, beside the book's site or in its unpacked zip")
+    pip_install("--no-deps", WHEEL)
+
+# the frameworks first: a missing or unsupported one stops here, in one sentence
+where = importlib.util.find_spec("dlbook").submodule_search_locations[0]
+spec = importlib.util.spec_from_file_location("dlbook_frameworks", os.path.join(where, "frameworks.py"))
+frameworks = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(frameworks)
+versions = frameworks.check_frameworks()
+
+# then what else dlbook needs, with the installed {", ".join(KEPT)} held as they are
+kept = []
+for name in ({kept}):
+    try:
+        kept.append(f"{{name}}=={{importlib.metadata.version(name)}}")
+    except importlib.metadata.PackageNotFoundError:
+        pass
+with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
+    constraints.write("\\n".join(kept) + "\\n")
+pip_install("--constraint", constraints.name, WHEEL)
+
 import dlbook
 
-print("dlbook", dlbook.__version__, "with", ", ".join(f"{{name}} {{version}}" for name, version in dlbook.check_frameworks().items()))"""
+print("dlbook", dlbook.__version__, "with", ", ".join(f"{{name}} {{version}}" for name, version in versions.items()))"""
     )
 
 
@@ -254,7 +269,7 @@ def add_download_link(app: Sphinx, pagename: str, templatename: str, context: di
     elif pagename == app.config.root_doc:
         context["notebook_download"] = {
             "href": f"{up}{DOWNLOADS}/{zip_name(app.config.language)}",
-            "title": ZIP_TITLES.get(app.config.language, ZIP_TITLES["en"]),
+            "title": app.config.book_editions[app.config.language]["zip_title"],
             "label": ".zip",
         }
 
