@@ -66,3 +66,21 @@ def test_a_change_to_the_library_makes_the_cached_chapters_stale(tmp_path, monke
     assert cached_notebook(path, cache) is None
     _, from_cache = executed_notebook(path, cache)
     assert not from_cache and cached_notebook(path, cache) is not None
+
+
+def test_a_page_whose_executed_copy_is_gone_is_executed_again_on_rebuild(tmp_path):
+    """Sphinx re-reads only changed sources; a page with no (or a stale) executed copy is re-read and executed too."""
+    import shutil
+
+    from book_structure import run_build
+    from dlbook_build.project import BuildDirs
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "tabs"
+    first = run_build("--edition=en", book=fixtures, build_dir=tmp_path)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "executed en/paired.md" in first.stdout
+    shutil.rmtree(BuildDirs(tmp_path).cache)
+    again = run_build("--edition=en", book=fixtures, build_dir=tmp_path)
+    log = again.stdout + again.stderr
+    assert again.returncode == 0 and "WARNING" not in log, log[-3000:]
+    assert "executed en/paired.md" in again.stdout

@@ -1,7 +1,7 @@
 """The downloaded notebooks: plain Jupyter, one wheel that matches its source, and a student's first run.
 
-The site tests build the book as `tox -e book` does (into _build/); with
-DLBOOK_TEST_SITE=<build>/html they read an existing build instead.
+The site tests read the book built as `tox -e book` builds it (into _build/,
+the session fixture of conftest.py).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from dlbook_build.notebook_text import (
     myst_left,
 )
 from dlbook_build.project import DIRS
-from dlbook_build.sphinx.notebooks import DOWNLOADS, NOTEBOOKS, ship_wheel, source_hash, zip_name
+from dlbook_build.sphinx.notebooks import DOWNLOADS, NOTEBOOKS, is_text_output, ship_wheel, source_hash, zip_name
 
 BIB = Bibliography(BOOK / "references.bib")
 CHAPTERS = [p.stem for p in chapters(EDITIONS[0]) if is_notebook(p)]
@@ -279,7 +279,7 @@ def test_each_chapter_offers_its_notebook(site, edition):
         intro, install = notebook.cells[0], notebook.cells[1]
         chapter_link = re.search(r"\]\(([^)]+)\)", intro.source).group(1)
         assert intro.cell_type == "markdown" and (path.parent / chapter_link).resolve() == here.resolve()
-        assert install.cell_type == "code" and "dlbook.check_frameworks()" in install.source
+        assert install.cell_type == "code" and "frameworks.check_frameworks()" in install.source
         assert (path.parent / wheel_of(notebook)).is_file(), f"{path} installs {wheel_of(notebook)}, which is not there"
         code = [c for c in notebook.cells[2:] if c.cell_type == "code"]
         assert code and any(c.get("outputs") for c in code), f"{edition}/{name}: the notebook has no outputs"
@@ -362,40 +362,91 @@ def comparable(text: str) -> str:
     return re.sub(r"0x[0-9a-f]+", "0x…", text)
 
 
-@pytest.mark.book
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_a_student_runs_the_downloaded_chapter(site, preinstalled, tmp_path, chapter):
-    """The notebook as served, run in a fresh venv with the frameworks but no dlbook: pip adds dlbook only."""
+def student_env(python: Path) -> dict:
+    """The student's environment: none of the book's pip settings; the preinstalled commands on the PATH, as on Colab."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV"}}
+    # (graphviz-pure's renderer is a command of the preinstalled packages)
+    scripts = sysconfig.get_paths()["scripts"]
+    return env | {**KERNEL_ENV, "PATH": os.pathsep.join([str(python.parent), scripts, env["PATH"]])}
+
+
+def run_as_student(notebook: nbformat.NotebookNode, python: Path, env: dict, folder: Path, kernels: Path) -> None:
+    """Run the notebook's code cells, outputs cleared, in a kernel of the student's Python, from ``folder``."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    edition = EDITIONS[-1]
-    downloads = shutil.copytree(site / edition / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip"))
-    path = downloads / "notebooks" / f"{chapter}.ipynb"
-    served = nbformat.read(path, as_version=4)
-    python = student_python(tmp_path / "venv", preinstalled)
-    env = {k: v for k, v in os.environ.items() if k not in {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV"}}
-    # the preinstalled packages' commands (graphviz-pure's renderer) are on the PATH, as on Colab
-    scripts = sysconfig.get_paths()["scripts"]
-    env |= {**KERNEL_ENV, "PATH": os.pathsep.join([str(python.parent), scripts, env["PATH"]])}
-    assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
-    before = installed(python, env)
-
-    kernels = tmp_path / "kernels" / "student"
-    kernels.mkdir(parents=True)
+    (kernels / "student").mkdir(parents=True)
     spec = {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "student", "language": "python"}
-    (kernels / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    manager = KernelManager(kernel_name="student", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]))
-    notebook = nbformat.read(path, as_version=4)
+    (kernels / "student" / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    manager = KernelManager(kernel_name="student", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
-    NotebookClient(notebook, km=manager, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
+    NotebookClient(notebook, km=manager, timeout=600, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute(env=env)
+
+
+def served_downloads(site: Path, tmp_path: Path) -> Path:
+    """The edition's downloads as a student finds them beside the site."""
+    return shutil.copytree(site / EDITIONS[-1] / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip"))
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_student_runs_the_downloaded_chapter(site, preinstalled, tmp_path, chapter):
+    """The notebook as served, run in a fresh venv with the frameworks but no dlbook: pip adds dlbook only."""
+    path = served_downloads(site, tmp_path) / "notebooks" / f"{chapter}.ipynb"
+    served = nbformat.read(path, as_version=4)
+    python = student_python(tmp_path / "venv", preinstalled)
+    env = student_env(python)
+    assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
+    before = installed(python, env)
+
+    notebook = nbformat.read(path, as_version=4)
+    run_as_student(notebook, python, env, path.parent, tmp_path / "kernels")
 
     after = installed(python, env)
     assert {n: v for n, v in after.items() if before.get(n) != v} == {"dlbook": importlib.metadata.version("dlbook")}
     assert "Successfully installed dlbook-" in cell_text(notebook.cells[1])
     for index, (ran, shown) in enumerate(zip(notebook.cells[2:], served.cells[2:]), start=2):
         if ran.cell_type == "code":
-            assert comparable(cell_text(ran)) == comparable(cell_text(shown)), f"{chapter}: cell {index} printed otherwise:\n{ran.source}"
+            printed = cell_text({"outputs": [o for o in ran.outputs if is_text_output(o)]})  # what the download keeps
+            assert comparable(printed) == comparable(cell_text(shown)), f"{chapter}: cell {index} printed otherwise:\n{ran.source}"
+
+
+@pytest.mark.book
+def test_a_student_with_an_old_pytorch_is_stopped_by_the_first_cell(site, preinstalled, tmp_path):
+    """PyTorch 1.13 on the student's machine: the install cell says so in one sentence and changes nothing else."""
+    old = tmp_path / "old-torch"
+    old.mkdir()
+    for entry in preinstalled.iterdir():
+        if not re.match(r"torch-[\d.]+.*\.dist-info$", entry.name):
+            (old / entry.name).symlink_to(entry.resolve())
+    (old / "torch-1.13.1.dist-info").mkdir()
+    (old / "torch-1.13.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: torch\nVersion: 1.13.1\n", encoding="utf-8")
+    path = served_downloads(site, tmp_path) / "notebooks" / "tensors.ipynb"
+    python = student_python(tmp_path / "venv", old)
+    env = student_env(python)
+    before = installed(python, env)
+    assert before["torch"] == "1.13.1"
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells = notebook.cells[:2]  # the chapter's introduction and the install cell
+    run_as_student(notebook, python, env, path.parent, tmp_path / "kernels")
+
+    errors = [o for o in notebook.cells[1].outputs if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["FrameworkError"], cell_text(notebook.cells[1])
+    assert errors[0].evalue.startswith("PyTorch 1.13.1 (torch) is installed, but the book needs >=2.2,<3")
+    after = installed(python, env)
+    assert {n: v for n, v in after.items() if before.get(n) != v} == {"dlbook": importlib.metadata.version("dlbook")}
+
+
+def test_the_framework_check_needs_only_the_standard_library():
+    """The install cell loads dlbook/frameworks.py alone, before dlbook's requirements are installed."""
+    import ast
+    import sys
+
+    tree = ast.parse(Path(frameworks.__file__).read_text(encoding="utf-8"))
+    modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert {m.split(".")[0] for m in modules} <= set(sys.stdlib_module_names) | {"__future__"}, modules

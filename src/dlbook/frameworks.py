@@ -4,7 +4,9 @@ A downloaded chapter runs on the frameworks the reader already has (Colab's,
 a laptop's). :func:`check_frameworks` stops the notebook's first cell with one
 sentence when one is missing or outside the supported range, instead of a
 traceback twenty cells later. It reads the installed versions from the
-packages' metadata, so it costs no framework import.
+packages' metadata, so it costs no framework import, and it needs nothing but
+the standard library: the install cell loads this file alone, before pip
+installs dlbook's requirements (which would fail on an old framework first).
 
 TensorFlow is named by its import, not by one distribution: ``tensorflow``,
 ``tensorflow-cpu`` and the platform builds all provide it, and any of them will

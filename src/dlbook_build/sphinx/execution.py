@@ -6,6 +6,10 @@ the cache does not hold are executed ``book_execution_jobs`` at a time (one
 per core by default) by :func:`dlbook_build.execute.execute_missing`. A
 failing chapter stops the build with its file, cell and line. So there is one
 way a chapter gets executed, whether the book is built, previewed or tested.
+
+Sphinx re-reads a page when its source changes; a page whose executed copy is
+missing or stale (the cache was emptied, or ``dlbook`` changed, which is part
+of the cache key) is re-read too, so its outputs are executed anew.
 """
 
 from __future__ import annotations
@@ -18,9 +22,20 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from dlbook_build.execute import execute_missing
+from dlbook_build.execute import cached_notebook, execute_missing, is_notebook
 
 logger = logging.getLogger(__name__)
+
+
+def stale_chapters(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    """The unchanged pages whose executed copy is missing from the cache or stale: Sphinx reads them again."""
+    cache = Path(app.config.nb_execution_cache_path)
+    stale = []
+    for docname in sorted(env.found_docs - added - changed - removed):
+        source = Path(env.doc2path(docname))
+        if source.suffix == ".md" and is_notebook(source) and cached_notebook(source, cache) is None:
+            stale.append(docname)
+    return stale
 
 
 def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -35,5 +50,6 @@ def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_execution_jobs", os.cpu_count() or 1, "", types=[int])
+    app.connect("env-get-outdated", stale_chapters)
     app.connect("env-before-read-docs", execute_before_reading)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -163,7 +163,7 @@ def is_notebook(app: Sphinx, docname: str) -> bool:
     return source.suffix == ".md" and is_notebook_file(source)
 
 
-def _is_text(output: dict) -> bool:
+def is_text_output(output: dict) -> bool:
     """An output a reader can read without running the cell: a stream, an error, or text only."""
     return output.get("output_type") in {"stream", "error"} or set(output.get("data", {})) <= {"text/plain"}
 
@@ -177,7 +177,7 @@ def executed(app: Sphinx, source: Path) -> nbformat.NotebookNode:
     notebook.metadata.pop("source_map", None)
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = [output for output in cell.outputs if _is_text(output)]
+            cell.outputs = [output for output in cell.outputs if is_text_output(output)]
     return notebook
 
 
