@@ -17,16 +17,13 @@
 //
 // Chromium: /usr/bin/chromium (tests/browser/ensure_browser.sh), or $CHROMIUM_PATH.
 
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import http from 'node:http';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
+// the local server and Chromium (no host name resolves but the local server's): shared with the other checks
+import { CHROMIUM, launchBrowser, serve } from './site.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT_MS = 20_000;
 // [stem, the stem with a particle or ending] per Korean query; plain queries per edition
 const QUERIES = {
@@ -41,25 +38,6 @@ const QUERIES = {
 };
 const UTILITY_PAGES = ['execution.html', 'genindex.html', 'search.html'];
 const TEX = /\\[()[\]]|\\(?:hat|frac|mathbf|mathrm|partial|sum|cdot|left|right|begin|end|theta|alpha|beta|eta|nabla|sigma|operatorname|top|times|quad|ldots|dots|sqrt)\b|\$\$/;
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.webp': 'image/webp',
-  '.jpg': 'image/jpeg', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.ico': 'image/x-icon',
-};
-
-function serve(root) {
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url, 'http://127.0.0.1');
-    let file = path.join(root, decodeURIComponent(url.pathname));
-    if (!file.startsWith(root)) { response.writeHead(403).end(); return; }
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file)) { response.writeHead(404).end(); return; }
-    response.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 // run one query on the search page: its result pages, the status line, snippets, the theme menu's words
 async function search(browser, base, edition, query) {
   const page = await browser.newPage();
@@ -123,7 +101,7 @@ async function main() {
   }
   const server = await serve(site);
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchBrowser();
   let passed = 0;
   let failed = 0;
   const report = (name, found, detail) => {

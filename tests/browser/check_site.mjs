@@ -35,24 +35,18 @@
 // Chromium: /usr/bin/chromium (Debian's package; tests/browser/ensure_browser.sh
 // installs it), or the executable named by $CHROMIUM_PATH.
 
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
 
+// the local server, Chromium (its path and arguments: no host name resolves but
+// the local server's) and the editions' manifest: shared with the other checks
+import { CHROMIUM, editionsManifest, launchBrowser, readEditions, serve } from './site.mjs';
+
 const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // no host name resolves except the local server's: even a request that slipped
-  // past the interception below (a preconnect, a DNS prefetch) goes nowhere
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
 // the editions: read from the manifest the build writes beside the site (SITE/../editions.json)
 let EDITIONS = [];
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
@@ -82,47 +76,6 @@ const ACCEPTED_VIOLATIONS = [
       + 'Sphinx\'s translator, not by a template of ours.',
   },
 ];
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.ico': 'image/x-icon',
-  '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.otf': 'font/otf', '.eot': 'application/vnd.ms-fontobject',
-  '.txt': 'text/plain; charset=utf-8', '.ipynb': 'application/json', '.md': 'text/markdown; charset=utf-8',
-  '.map': 'application/json', '.inv': 'application/octet-stream',
-};
-
-/** Serve `root` on 127.0.0.1 at an ephemeral port; resolves to the server. */
-function serve(root) {
-  const server = http.createServer((request, response) => {
-    let pathname;
-    try {
-      pathname = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
-    } catch {
-      response.writeHead(400).end();
-      return;
-    }
-    let file = path.join(root, pathname);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream',
-      'cache-control': 'no-store',
-    });
-    createReadStream(file).pipe(response);
-  });
-  return new Promise((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 /** The pages to open, relative to the site: the landing page, then each edition's. */
 function pagesOf(site) {
@@ -583,12 +536,12 @@ async function main() {
     console.error(`check_site: no built site at ${site}; build it first (python tools/build_book.py)`);
     return 2;
   }
-  const manifest = path.join(path.dirname(site), 'editions.json');
-  if (!existsSync(manifest)) {
-    console.error(`check_site: no ${manifest}: build the site first (python tools/build_book.py)`);
+  const editions = readEditions(site);
+  if (!editions) {
+    console.error(`check_site: no ${editionsManifest(site)}: build the site first (python tools/build_book.py)`);
     return 2;
   }
-  EDITIONS = JSON.parse(readFileSync(manifest, 'utf8')).editions;
+  EDITIONS = editions;
   const pages = pagesOf(site);
   const missing = EDITIONS.filter((edition) => !pages.some((p) => p.startsWith(`${edition}/`)));
   if (EDITIONS.length < 2 || missing.length) {
@@ -602,7 +555,7 @@ async function main() {
 
   const server = await serve(site);
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+  const browser = await launchBrowser();
   const totals = {
     requests: 0, blocked: 0, consoleErrors: 0, diagrams: 0, images: 0, animations: 0, switches: 0, tabSets: 0,
     violations: 0, violationRules: {}, minorViolations: 0, minorRules: {}, minorWhere: {}, searches: 0, accepted: 0,

@@ -18,57 +18,15 @@
 //
 // Chromium: /usr/bin/chromium (tests/browser/ensure_browser.sh), or $CHROMIUM_PATH.
 
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import http from 'node:http';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
+// the local server, Chromium (nothing leaves the local server) and the editions'
+// manifest: shared with the other checks
+import { CHROMIUM, editionsManifest, launchBrowser, readEditions, serve } from './site.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  // nothing leaves the local server
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
 const TIMEOUT_MS = 30_000;
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2',
-  '.woff': 'font/woff', '.ttf': 'font/ttf', '.gif': 'image/gif', '.jpg': 'image/jpeg', '.webp': 'image/webp',
-};
-
-/** Serve `root` on 127.0.0.1 at an ephemeral port; resolves to the server. */
-function serve(root) {
-  const server = http.createServer((request, response) => {
-    let pathname;
-    try {
-      pathname = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
-    } catch {
-      response.writeHead(400).end();
-      return;
-    }
-    let file = path.join(root, pathname);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  return new Promise((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
 /** What a reader sees of one solution: its title, its button, and how much of its content shows. */
 function stateOf(solution) {
   const shown = (element) => {
@@ -122,19 +80,18 @@ async function checkPage(page, url) {
 
 async function main() {
   const site = path.resolve(process.argv[2] || '_build/html');
-  const manifest = path.join(path.dirname(site), 'editions.json');
-  if (!existsSync(site) || !existsSync(manifest)) {
-    console.error(`check_solutions: no built site at ${site} (with ${manifest}); build it first (python tools/build_book.py)`);
+  const editions = existsSync(site) ? readEditions(site) : null;
+  if (!editions) {
+    console.error(`check_solutions: no built site at ${site} (with ${editionsManifest(site)}); build it first (python tools/build_book.py)`);
     return 2;
   }
   if (!existsSync(CHROMIUM)) {
     console.error(`check_solutions: no Chromium at ${CHROMIUM}: run bash tests/browser/ensure_browser.sh (or set CHROMIUM_PATH)`);
     return 2;
   }
-  const { editions } = JSON.parse(readFileSync(manifest, 'utf8'));
   const server = await serve(site);
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+  const browser = await launchBrowser();
   let passed = 0;
   let failed = 0;
   try {
