@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlbook_build import project
-from dlbook_build.project import BOOK, ROOT, chapters
+from dlbook_build.project import BOOK, ROOT, chapters  # BOOK and chapters: for the tests
 
 #: the editions' languages, in reading order
 EDITIONS = list(project.EDITIONS)
@@ -144,3 +144,20 @@ def prose_of(source: Path) -> str:
         elif fence is None and not line.startswith((":", "`", "(")):
             lines.append(line)
     return "\n".join(lines)
+
+
+def search_index(site: Path, edition: str) -> dict:
+    """An edition's built search index (searchindex.js) as data."""
+    import json
+
+    text = (site / edition / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+def docs_for(index: dict, term: str) -> set[str]:
+    """The documents a search for ``term`` finds (in their text or in their titles)."""
+    docs = set()
+    for table in ("terms", "titleterms"):
+        found = index[table].get(term, [])
+        docs |= {index["docnames"][i] for i in ([found] if isinstance(found, int) else found)}
+    return docs

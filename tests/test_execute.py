@@ -84,3 +84,26 @@ def test_a_page_whose_executed_copy_is_gone_is_executed_again_on_rebuild(tmp_pat
     log = again.stdout + again.stderr
     assert again.returncode == 0 and "WARNING" not in log, log[-3000:]
     assert "executed en/paired.md" in again.stdout
+
+
+def test_a_page_read_before_its_executed_copy_was_stored_is_read_again(tmp_path):
+    """The tests (or another build) store a chapter anew: the next build shows those outputs, not the page's old ones."""
+    from book_structure import run_build
+    from dlbook_build.execute import store_notebook
+    from dlbook_build.project import BuildDirs
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "tabs"
+    dirs = BuildDirs(tmp_path)
+    assert run_build("--edition=en", book=fixtures, build_dir=tmp_path).returncode == 0
+    page = dirs.site / "en" / "paired.html"
+    assert "tensorflow 6" in page.read_text(encoding="utf-8")
+    chapter = fixtures / "en" / "paired.md"
+    notebook = cached_notebook(chapter, dirs.cache)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = output["text"].replace("tensorflow 6", "tensorflow 6, stored again")
+    store_notebook(chapter, notebook, 1.0, dirs.cache)
+    again = run_build("--edition=en", book=fixtures, build_dir=tmp_path)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "tensorflow 6, stored again" in page.read_text(encoding="utf-8")

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, NavigableString
 
-from book_structure import BOOK, EDITIONS, chapters, run_build
-from dlbook_build.project import DIRS
-from dlbook_build.sphinx.glossary import GLOSSARY_FILE, Finder, Term, load_glossary, ruled_out_uses
+from book_structure import BOOK, EDITIONS, chapters, docs_for, search_index
+from dlbook_build.sphinx.glossary import Finder, Term, load_glossary, ruled_out_uses
 from dlbook_build.sphinx.korean_search import SearchKorean
-from test_site import docs_for, search_index
 
 TERMS = load_glossary()
 GLOSSARY_PAGE = "glossary"

@@ -8,7 +8,6 @@ a second run_build() there is incremental) and a student build
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from book_structure import BOOK, EDITIONS, ROOT, chapters, run_build
+from book_structure import BOOK, EDITIONS, ROOT, chapters, docs_for, run_build, search_index
 from dlbook_build.execute import read_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 from dlbook_build.sphinx.editions import bibtex_text, citation
@@ -105,9 +104,6 @@ def lines_of(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines()}
 
 
-def search_index(site: Path, edition: str) -> dict:
-    text = (site / edition / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
 
 
 def search_language(edition: str):
@@ -135,12 +131,6 @@ def index_terms(language, text: str) -> set[str]:
     return terms
 
 
-def docs_for(index: dict, term: str) -> set[str]:
-    docs = set()
-    for table in ("terms", "titleterms"):
-        found = index[table].get(term, [])
-        docs |= {index["docnames"][i] for i in ([found] if isinstance(found, int) else found)}
-    return docs
 
 
 def notebook_text(path: Path) -> str:

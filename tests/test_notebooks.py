@@ -25,7 +25,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 import dlbook.frameworks as frameworks
-from book_structure import BOOK, EDITIONS, ROOT, chapters, run_build
+from book_structure import BOOK, EDITIONS, ROOT, chapters
 from dlbook.frameworks import FRAMEWORKS, FrameworkError, check_frameworks, release
 from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook
 from dlbook_build.notebook_text import (
@@ -37,7 +37,6 @@ from dlbook_build.notebook_text import (
     convert_notebook,
     myst_left,
 )
-from dlbook_build.project import DIRS
 from dlbook_build.sphinx.notebooks import DOWNLOADS, NOTEBOOKS, is_text_output, ship_wheel, source_hash, zip_name
 
 BIB = Bibliography(BOOK / "references.bib")

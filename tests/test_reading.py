@@ -12,12 +12,11 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from book_structure import EDITIONS, run_build
+from book_structure import EDITIONS, docs_for, search_index
 from dlbook import animate
 from dlbook_build.execute import cached_notebook, clean_traceback, run_notebook, store_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
@@ -249,24 +248,15 @@ def test_tracebacks_in_pages_show_no_build_path(site, edition):
     assert all(ending.search(text) for _, text in tracebacks), [t[:300] for _, t in tracebacks if not ending.search(t)]
 
 
-def _search_index(site: Path, edition: str) -> dict:
-    text = (site / edition / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
 
 
-def _pages_of(index: dict, word: str) -> set[str]:
-    found = set()
-    for table in ("terms", "titleterms"):
-        docs = index[table].get(word, [])
-        found |= {index["docnames"][i] for i in ([docs] if isinstance(docs, int) else docs)}
-    return found
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_utility_pages_formulas_and_players_are_not_indexed(site, edition):
-    index = _search_index(site, edition)
+    index = search_index(site, edition)
     assert "execution" in index["docnames"]
-    assert not any("execution" in _pages_of(index, word) for word in ("gradient", "relu", "tape", "cach")), (
+    assert not any("execution" in docs_for(index, word) for word in ("gradient", "relu", "tape", "cach")), (
         "the execution-status page is a search result"
     )
     assert not {"frac", "mathbf", "mathrm"} & set(index["terms"]), "TeX source is indexed"
@@ -274,7 +264,7 @@ def test_utility_pages_formulas_and_players_are_not_indexed(site, edition):
 
 
 def test_korean_stems_find_every_page_their_inflected_forms_are_on(site):
-    index = _search_index(site, "ko")
+    index = search_index(site, "ko")
     for word in ("학습률을", "미분을", "텐서를", "손실은"):
         stem = query_terms(word)[0]
-        assert _pages_of(index, word) <= _pages_of(index, stem), word
+        assert docs_for(index, word) <= docs_for(index, stem), word

@@ -61,12 +61,21 @@ def build(
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_build_arguments(parser: argparse.ArgumentParser, output: str) -> None:
+    """The options every build command takes: the book, the build folder (``output`` lands in it), the cache, the editions."""
     parser.add_argument("--book", type=Path, default=BOOK, help="folder holding one folder per edition")
-    parser.add_argument("--build-dir", type=Path, default=BUILD, help="build folder; the site lands in its html/")
+    parser.add_argument("--build-dir", type=Path, default=BUILD, help=f"build folder; {output} lands in it")
     parser.add_argument("--cache", type=Path, help="jupyter-cache to use (default: the build folder's .jupyter_cache)")
     parser.add_argument("--edition", action="append", help="build only this edition (repeatable)")
+
+
+def build_dirs(args: argparse.Namespace) -> BuildDirs:
+    return BuildDirs(args.build_dir.resolve(), args.cache.resolve() if args.cache else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_build_arguments(parser, "the site (html/)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="chapters executed at once")
     parser.add_argument(
         "--no-solutions", dest="solutions", action="store_false",
@@ -75,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", metavar="LANGUAGE", help="preview one edition with live reload (sphinx-autobuild)")
     parser.add_argument("sphinx_args", nargs="*", help="extra sphinx-build arguments (after --)")
     args = parser.parse_args(argv)
-    dirs = BuildDirs(args.build_dir.resolve(), args.cache.resolve() if args.cache else None)
+    dirs = build_dirs(args)
     if args.serve:
         command = sphinx_command(
             args.serve, args.book, dirs, args.sphinx_args, args.jobs, "sphinx_autobuild", solutions=args.solutions

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timezone
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -165,8 +166,8 @@ def run_notebook(path: Path, timeout: int = TIMEOUT) -> tuple[nbformat.NotebookN
     return notebook, time.perf_counter() - start
 
 
-def cached_notebook(path: Path, cache_path: Path) -> nbformat.NotebookNode | None:
-    """The chapter's executed copy in the jupyter-cache, if its code and ``dlbook`` are unchanged; else None.
+def _current_copy(path: Path, cache_path: Path):
+    """The chapter's executed copy and its cache record, if its code and ``dlbook`` are unchanged; else None.
 
     jupyter-cache keys a notebook by its code cells only; the library those
     cells import is part of the key here (a new figure format must show).
@@ -178,7 +179,23 @@ def cached_notebook(path: Path, cache_path: Path) -> nbformat.NotebookNode | Non
         pk, notebook = cache.merge_match_into_notebook(read_notebook(path))
     except KeyError:
         return None
-    return notebook if cache.get_cache_record(pk).data.get("library") == library_hash() else None
+    record = cache.get_cache_record(pk)
+    return (notebook, record) if record.data.get("library") == library_hash() else None
+
+
+def cached_notebook(path: Path, cache_path: Path) -> nbformat.NotebookNode | None:
+    """The chapter's executed copy in the jupyter-cache, if its code and ``dlbook`` are unchanged; else None."""
+    current = _current_copy(path, cache_path)
+    return current[0] if current else None
+
+
+def stored_at(path: Path, cache_path: Path) -> float | None:
+    """When the chapter's current executed copy was stored (seconds since the epoch), or None if there is none."""
+    current = _current_copy(path, cache_path)
+    if current is None:
+        return None
+    created = current[1].created  # UTC, naive when it comes back from SQLite
+    return (created if created.tzinfo else created.replace(tzinfo=timezone.utc)).timestamp()
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -32,7 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs
+from dlbook_build.build import add_build_arguments, build_dirs
+from dlbook_build.project import EDITIONS, ROOT, BuildDirs
 from dlbook_build.sphinx.latex import document_name
 
 #: A lost character in xelatex's log: "Missing character: There is no 한 (U+D55C) in font FreeSerif:..."
@@ -166,10 +167,7 @@ def page_count(pdf: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--book", type=Path, default=BOOK, help="folder holding one folder per edition")
-    parser.add_argument("--build-dir", type=Path, default=BUILD, help="build folder; the PDFs land in its pdf/")
-    parser.add_argument("--cache", type=Path, help="jupyter-cache to use (default: the build folder's .jupyter_cache)")
-    parser.add_argument("--edition", action="append", help="build only this edition (repeatable)")
+    add_build_arguments(parser, "the PDFs (pdf/)")
     parser.add_argument("--no-chapters", action="store_true", help="skip the one-PDF-per-chapter files")
     parser.add_argument("--no-solutions", action="store_true", help="the student PDFs: no solutions, same exercise numbers")
     args = parser.parse_args(argv)
@@ -177,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"dlbook_build: {', '.join(missing)} not found: run `bash tests/pdf/ensure_tex.sh` (as root)", file=sys.stderr)
         return 2
-    dirs = BuildDirs(args.build_dir.resolve(), args.cache.resolve() if args.cache else None)
+    dirs = build_dirs(args)
     for language in args.edition or list(EDITIONS):
         start = time.perf_counter()
         try:

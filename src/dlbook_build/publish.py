@@ -7,6 +7,7 @@ Sphinx writes each edition, with its build records, into
 - ``.buildinfo`` and the empty ``_sources/`` folder (the book ships no sources);
 - JavaScript source maps (``*.map``, and the comments that point at them);
 - the theme's Jinja macro file and message catalogues in ``_static``;
+- images of earlier builds that no page shows any more (Sphinx keeps them);
 - all of MathJax but what pages load: ``tex-chtml.js``, its CHTML fonts and
   the TeX extensions it loads on demand (sphinx-mathjax-offline copies all
   24 MB of MathJax into every edition). Each edition keeps its own copy, so
@@ -34,19 +35,30 @@ MATHJAX_KEPT = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensi
 _SOURCE_MAP_COMMENT = re.compile(rb"\n?//# sourceMappingURL=\S+\.map\s*$")
 
 
-def _ignore(folder: str, names: list[str]) -> set[str]:
-    ignored = {n for n in names if n in {".buildinfo", "_sources", "webpack-macros.html"} or n.endswith(".map")}
-    if Path(folder).name == "_static":
-        ignored.add("mathjax")  # copied below, reduced
-        ignored.add("locales")  # the theme's message catalogues, used at build time
-    return ignored
+_IMAGE_LINK = re.compile(r"_images/([^\"'?#\s)]+)")
+
+
+def _ignore_for(source: Path):
+    """What publishing leaves out of ``source``: build records, source maps, unused MathJax and old images."""
+    # Sphinx keeps the images of earlier builds in _images: only those a page shows are published
+    shown = {name for page in source.rglob("*.html") for name in _IMAGE_LINK.findall(page.read_text(encoding="utf-8"))}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        ignored = {n for n in names if n in {".buildinfo", "_sources", "webpack-macros.html"} or n.endswith(".map")}
+        if Path(folder) == source / "_static":
+            ignored |= {"mathjax", "locales"}  # MathJax is copied below, reduced; the catalogues serve the build
+        if Path(folder) == source / "_images":
+            ignored |= set(names) - shown
+        return ignored
+
+    return ignore
 
 
 def publish_edition(source: Path, target: Path) -> None:
     """Copy one edition's Sphinx output to the site, leaving out what is never loaded."""
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(source, target, ignore=_ignore)
+    shutil.copytree(source, target, ignore=_ignore_for(source))
     mathjax = source / "_static" / "mathjax"
     for kept in MATHJAX_KEPT:
         path = mathjax / kept

@@ -9,7 +9,8 @@ way a chapter gets executed, whether the book is built, previewed or tested.
 
 Sphinx re-reads a page when its source changes; a page whose executed copy is
 missing or stale (the cache was emptied, or ``dlbook`` changed, which is part
-of the cache key) is re-read too, so its outputs are executed anew.
+of the cache key) is re-read too, so its outputs are executed anew, and so is
+a page read before its executed copy was stored (by the tests, say).
 """
 
 from __future__ import annotations
@@ -22,19 +23,21 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from dlbook_build.execute import cached_notebook, execute_missing, is_notebook
+from dlbook_build.execute import execute_missing, is_notebook, stored_at
 
 logger = logging.getLogger(__name__)
 
 
 def stale_chapters(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """The unchanged pages whose executed copy is missing from the cache or stale: Sphinx reads them again."""
+    """The unchanged pages whose executed copy is missing, stale, or newer than the page: Sphinx reads them again."""
     cache = Path(app.config.nb_execution_cache_path)
     stale = []
     for docname in sorted(env.found_docs - added - changed - removed):
         source = Path(env.doc2path(docname))
-        if source.suffix == ".md" and is_notebook(source) and cached_notebook(source, cache) is None:
-            stale.append(docname)
+        if source.suffix == ".md" and is_notebook(source):
+            stored = stored_at(source, cache)
+            if stored is None or stored * 1_000_000 > env.all_docs.get(docname, 0):  # all_docs: read time in µs
+                stale.append(docname)
     return stale
 
 

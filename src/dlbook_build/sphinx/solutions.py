@@ -27,7 +27,6 @@ from pathlib import Path
 
 import nbformat
 import sphinx_togglebutton
-from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
