@@ -148,7 +148,12 @@ def test_an_edition_without_latex_words_is_rejected():
 
 
 def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
-    """The student PDF (--no-solutions) prints none of the solutions' lines that the normal PDF prints."""
+    """The student PDF (--no-solutions) has no solution: no solution's title, and every solution's line printed less.
+
+    pdftotext runs all text together, so a solution's line may also stand inside
+    other text (an exercise quotes the code its solution runs): each line must
+    be printed fewer times than in the normal PDF, which holds the solution.
+    """
     from test_instructors import CHAPTER_PAGES, soup_of, solution_only_lines
 
     build_dir = tmp_path_factory.mktemp("student-pdf") / "build"
@@ -157,11 +162,12 @@ def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"the student PDF failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     normal, student = pdf_text(pdfs["en"].pdf), pdf_text(PdfDirs(build_dir, "en").pdf)
+    assert "Solution to Exercise" in normal and "Solution to Exercise" not in student
     checked = 0
     for relative in CHAPTER_PAGES:
         for lines in solution_only_lines(soup_of(site, "en", relative)):
-            printed = {flat for flat in (" ".join(line.split()) for line in lines) if flat in normal}
-            for line in printed:
-                assert line not in student, f"the student PDF prints {line!r} from a solution of {relative}"
-            checked += len(printed)
+            for line in {" ".join(line.split()) for line in lines}:
+                if line in normal:
+                    assert student.count(line) < normal.count(line), f"the student PDF prints {line!r} from a solution of {relative}"
+                    checked += 1
     assert checked >= 20, f"only {checked} solution lines found in the normal PDF"
