@@ -132,10 +132,11 @@ def figure_output(fig: Figure) -> tuple[str, Any] | None:
     if not fig.axes and not fig.lines and not fig.texts and not fig.images:
         return None
     description = json.dumps(figure_summary(fig), ensure_ascii=False)
-    png = _palette_png(fig, description)
     svg = io.BytesIO()
     fig.savefig(svg, format="svg", bbox_inches="tight", metadata={SUMMARY_KEY: description, "Date": None})
-    if svg.tell() <= max(png.tell(), SVG_LIGHT):
+    # a light SVG needs no PNG to compare with (drawing the PNG is the slow part)
+    png = None if svg.tell() <= SVG_LIGHT else _palette_png(fig, description)
+    if png is None or svg.tell() <= png.tell():
         # matplotlib sizes SVGs in points (72 per inch); show it at the figure's
         # resolution, like the PNG, so switching format does not resize it
         scale = fig.dpi / 72

@@ -81,11 +81,9 @@ class Bibliography:
             raise ValueError(f"citation key {key!r} is not in {self.path}: expected one of {sorted(self.entries)}") from None
 
     def authors(self, key: str) -> str:
-        from pybtex.richtext import Text
-
         entry = self._entry(key)
         people = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = [Text.from_latex(" ".join(p.prelast_names + p.last_names)).render_as("text") for p in people]
+        names = [_plain(" ".join(p.prelast_names + p.last_names)) for p in people]
         if not names:
             return key
         if len(names) == 1:
@@ -99,10 +97,26 @@ class Bibliography:
 
     def reference(self, key: str) -> str:
         """The full reference in Markdown, as the site's bibliography lists it (pybtex's plain style)."""
-        from pybtex.plugin import find_plugin
+        from pybtex.backends.markdown import Backend
 
-        style = find_plugin("pybtex.style.formatting", "plain")()
-        return style.format_entry(key, self._entry(key)).text.render_as("markdown").replace("\n", " ").strip()
+        return _plain_style().format_entry(key, self._entry(key)).text.render(Backend()).replace("\n", " ").strip()
+
+
+# pybtex looks its plugins up among every installed package's entry points at
+# each render_as() call (seconds over a chapter): name the backend and the style once
+@lru_cache(maxsize=None)
+def _plain(latex: str) -> str:
+    from pybtex.backends.plaintext import Backend
+    from pybtex.richtext import Text
+
+    return Text.from_latex(latex).render(Backend())
+
+
+@lru_cache(maxsize=1)
+def _plain_style():
+    from pybtex.style.formatting.plain import Style
+
+    return Style()
 
 
 @lru_cache(maxsize=4)
