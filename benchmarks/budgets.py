@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlbook_build.execute import is_notebook, run_notebook
+from dlbook_build.execute import execute_chapter, is_notebook
 from dlbook_build.project import ROOT, BuildDirs
 from dlbook_build.publish import site_size
 
@@ -56,7 +56,7 @@ def chapter_times(book: Path) -> dict[tuple[str, str], float]:
     times = {}
     for chapter in sorted(book.glob("*/*.md")):
         if is_notebook(chapter):
-            times[(chapter.parent.name, chapter.stem)] = run_notebook(chapter)[1]
+            times[(chapter.parent.name, chapter.stem)] = execute_chapter(chapter).seconds
     return times
 
 

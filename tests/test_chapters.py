@@ -1,12 +1,15 @@
 """Every chapter of every edition executes; error demos still raise and nothing else does.
 
-Each chapter runs once, cell by cell, so a failure names its file, cell and
-line; the executed notebook goes into the build's jupyter-cache, so the site
-build in test_site.py reuses it instead of executing the chapter again.
+Every chapter the build's jupyter-cache lacks runs once, one per core, cell by
+cell, so a failure names its file, cell and line; the executed notebooks go
+into that cache, so the site build in test_site.py reuses them instead of
+executing the chapters again. Then every chapter runs a second time, one per
+core, to show it prints the same.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,15 +17,31 @@ import numpy as np
 import pytest
 
 from book_structure import EDITIONS, chapters, read_outline
-from dlbook_build.execute import cell_text, execute_chapter, executed_notebook
+from dlbook_build.execute import ChapterError, Executed, cached_notebook, cell_text, execute_chapters, execute_missing
 from dlbook_build.project import CACHE_PATH as CACHE
 
-CHAPTERS = [p for edition in EDITIONS for p in chapters(edition) if read_outline(p).cells]
+CHAPTERS = [p.resolve() for edition in EDITIONS for p in chapters(edition) if read_outline(p).cells]
+JOBS = os.cpu_count() or 1
+
+
+@pytest.fixture(scope="session")
+def failures() -> dict[Path, ChapterError]:
+    """The chapters the cache lacks, executed and stored (as the build does); those that failed."""
+    errors = execute_missing(CHAPTERS, CACHE, JOBS, log=lambda _: None)
+    return {path: error for path in CHAPTERS for error in errors if str(error).startswith(f"{path}:")}
+
+
+@pytest.fixture(scope="session")
+def second_runs() -> dict[Path, Executed | ChapterError]:
+    """Every chapter executed once more, in fresh kernels, one per core."""
+    return dict(execute_chapters(CHAPTERS, JOBS))
 
 
 @pytest.fixture(scope="module", params=CHAPTERS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def executed(request) -> tuple[Path, list]:
-    notebook, _ = executed_notebook(request.param, CACHE)
+def executed(request, failures) -> tuple[Path, list]:
+    if request.param in failures:
+        pytest.fail(str(failures[request.param]))
+    notebook = cached_notebook(request.param, CACHE)
     return request.param, [c for c in notebook.cells if c.cell_type == "code"]
 
 
@@ -59,11 +78,13 @@ def text_outputs(cells) -> list[str]:
     return [cell_text(cell) for cell in cells]
 
 
-def test_a_second_run_prints_the_same_text(executed):
+def test_a_second_run_prints_the_same_text(executed, second_runs):
     """Two clean builds print the same: seeds are fixed, nothing prints addresses or timings."""
     path, cells = executed
-    again = execute_chapter(path)
-    for number, (before, result) in enumerate(zip(text_outputs(cells), again), start=1):
+    again = second_runs[path]
+    if isinstance(again, ChapterError):
+        pytest.fail(f"the second run failed: {again}")
+    for number, (before, result) in enumerate(zip(text_outputs(cells), again.cells), start=1):
         now = text_outputs([{"outputs": result.outputs}])[0]
         assert now == before, f"{path}: code cell {number} printed differently on a second run:\n{before!r}\n!=\n{now!r}"
 

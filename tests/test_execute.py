@@ -23,7 +23,7 @@ def cell(source: str, tags: str = "") -> str:
 
 def test_kernels_get_the_book_environment_and_no_tcp_warning(tmp_path, capfd):
     path = chapter(tmp_path, cell("import os\nprint(sorted((k, os.environ.get(k)) for k in %r))" % sorted(KERNEL_ENV)))
-    results = execute_chapter(path)
+    results = execute_chapter(path).cells
     assert results[0].text.strip() == str(sorted(KERNEL_ENV.items()))
     captured = capfd.readouterr()
     assert "without encryption" not in captured.err + captured.out
@@ -38,7 +38,7 @@ def test_a_raises_exception_cell_that_does_not_raise_is_named(tmp_path):
 
 def test_an_error_demo_runs_on(tmp_path):
     path = chapter(tmp_path, cell("1 / 0", tags="raises-exception"), cell("print('after')"))
-    results = execute_chapter(path)
+    results = execute_chapter(path).cells
     assert results[0].error_name == "ZeroDivisionError" and results[1].text == "after\n"
 
 

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 from book_structure import EDITIONS, docs_for, search_index
 from dlbook import animate
-from dlbook_build.execute import cached_notebook, clean_traceback, run_notebook, store_notebook
+from dlbook_build.execute import cached_notebook, clean_traceback, execute_chapter, store_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 from dlbook_build.sphinx.korean_search import PARTICLES, SearchKorean, query_terms, strip_particle
 from dlbook_build.sphinx.reading import EXEC_TABLE_HEADERS, catalogue_domains, compile_catalogues, relabel_player
@@ -167,7 +167,8 @@ np.linalg.inv(np.zeros((2, 2)))
 def test_an_error_output_is_stored_with_the_reader_s_frames_and_the_message(tmp_path):
     chapter = tmp_path / "raises.md"
     chapter.write_text(RAISES, encoding="utf-8")
-    notebook, seconds = run_notebook(chapter)
+    executed = execute_chapter(chapter)
+    notebook, seconds = executed.notebook, executed.seconds
     raw = notebook.cells[-1].outputs[-1]["traceback"]
     assert any("site-packages" in entry for entry in raw)  # numpy's frames, as IPython wrote them
     store_notebook(chapter, notebook, seconds, tmp_path / "cache")

@@ -132,7 +132,7 @@ def test_a_kernel_shows_figures_through_the_book_style(tmp_path):
         "ax.contourf(x, y, np.sin(x * y) + x, levels=60);\n```\n",
         encoding="utf-8",
     )
-    results = execute_chapter(chapter)
+    results = execute_chapter(chapter).cells
     images = [
         {mime: output.get("metadata", {}).get(mime) for mime in output["data"] if mime.startswith("image/")}
         for result in results

@@ -1,13 +1,15 @@
 """Build every edition of the book and publish the site: ``python tools/build_book.py`` (what ``tox -e book`` runs).
 
-Each edition (a folder of ``book/`` named in ``book/editions.toml``) is built
-by its own ``sphinx-build -n -W --keep-going`` process with the one
-``conf.py`` at the repository root; a separate process per edition keeps
-Sphinx's per-language state apart. Chapters that are not in the jupyter-cache
-are executed before Sphinx reads them, one per core
-(:mod:`dlbook_build.sphinx.execution`). Then :func:`dlbook_build.publish.publish`
-copies what readers load into ``_build/html/``. Exits with the first failing
-status.
+First every edition's chapters that the jupyter-cache lacks are executed,
+all editions together, one per core, the longest first
+(:func:`dlbook_build.execute.execute_missing`); a chapter that fails stops
+the build there, naming its file, cell and line. Then each edition (a folder
+of ``book/`` named in ``book/editions.toml``) is built by its own
+``sphinx-build -n -W --keep-going`` process with the one ``conf.py`` at the
+repository root, one per core at once (a process per edition keeps Sphinx's
+per-language state apart; each prints its log when it ends). Then
+:func:`dlbook_build.publish.publish` copies what readers load into
+``_build/html/``. Exits with the first failing status.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs
+from dlbook_build.execute import execute_missing
+from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs, chapters
 from dlbook_build.publish import publish
 
 
@@ -48,17 +52,42 @@ def build(
     order = list(EDITIONS)
     folders = [p.name for p in book.iterdir() if (p / "index.md").is_file()]
     languages = languages or sorted(folders, key=lambda lang: (order.index(lang) if lang in order else len(order), lang))
-    for language in languages:
-        start = time.perf_counter()
-        status = subprocess.call(sphinx_command(language, book, dirs, list(extra), jobs, solutions=solutions), cwd=ROOT)
-        seconds = time.perf_counter() - start
-        if status:
-            print(f"dlbook_build: the {language} edition failed (exit {status}) after {seconds:.1f} s", file=sys.stderr)
-            return status
-        print(f"dlbook_build: built the {language} edition in {seconds:.1f} s")
+    jobs = jobs or os.cpu_count() or 1
+    start = time.perf_counter()
+    failures = execute_missing([c for lang in languages for c in chapters(lang, book)], dirs.cache, jobs)
+    if failures:
+        for failure in failures:
+            print(failure, file=sys.stderr)
+        failed = sorted({lang for lang in languages for f in failures if str(f).startswith(str(book.resolve() / lang))})
+        print(f"dlbook_build: the {', '.join(failed)} edition failed: a chapter did not execute", file=sys.stderr)
+        return 1
+    status = 0
+    with ThreadPoolExecutor(max_workers=min(jobs, len(languages)) or 1) as pool:
+        runs = {pool.submit(_sphinx, language, book, dirs, list(extra), jobs, solutions): language for language in languages}
+        for run in as_completed(runs):
+            language, (code, log) = runs[run], run.result()
+            print(log, end="")
+            seconds = time.perf_counter() - start
+            if code:
+                print(f"dlbook_build: the {language} edition failed (exit {code}) after {seconds:.1f} s", file=sys.stderr)
+                status = status or code
+            else:
+                print(f"dlbook_build: built the {language} edition in {seconds:.1f} s")
+    if status:
+        return status
     publish(dirs, languages)
     print(f"dlbook_build: published {', '.join(languages)} into {dirs.site}")
     return 0
+
+
+def _sphinx(language: str, book: Path, dirs: BuildDirs, extra: list[str], jobs: int, solutions: bool) -> tuple[int, str]:
+    """Run one edition's Sphinx build; its exit status and its log (kept in the build folder too)."""
+    log = dirs.root / "sphinx" / language / "build.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w", encoding="utf-8") as file:
+        command = sphinx_command(language, book, dirs, extra, jobs, solutions=solutions)
+        code = subprocess.call(command, cwd=ROOT, stdout=file, stderr=subprocess.STDOUT)
+    return code, log.read_text(encoding="utf-8")
 
 
 def add_build_arguments(parser: argparse.ArgumentParser, output: str) -> None:

@@ -1,54 +1,38 @@
 """Executing chapters: the one implementation the build, the tests, the benchmark and the downloads use.
 
 A chapter is read as a notebook (:func:`read_notebook`), run cell by cell in a
-fresh kernel (:func:`execute_chapter`) and stored in the jupyter-cache, where
+fresh kernel (:func:`execute_chapters`) and stored in the jupyter-cache, where
 myst-nb finds it when Sphinx renders the page (:func:`executed_notebook`,
-:func:`execute_missing`).
+:func:`execute_missing`). Kernels are forked from a process that has imported
+the frameworks once (:mod:`dlbook_build.kernels`).
 
 Why not jupyter-cache's own (parallel) executor or myst-nb's execution: both
-report a failing chapter as a bare traceback. Here a failure names the file,
-the cell's number among the code cells and its line in the file, with the
-cell's source; a cell tagged ``raises-exception`` must raise and no other cell
-may. The notebooks land in the same jupyter-cache either way.
-
-Kernels talk to this process over IPC sockets in a private folder, not TCP:
-no port is opened, and ipykernel has no unencrypted-TCP warning to print.
+report a failing chapter as a bare traceback, and start every kernel cold.
+Here a failure names the file, the cell's number among the code cells and its
+line in the file, with the cell's source; a cell tagged ``raises-exception``
+must raise and no other cell may. The notebooks land in the same
+jupyter-cache either way.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from datetime import timezone
-from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
 from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from nbclient import NotebookClient
-from traitlets.config import Config
 
+from dlbook_build.kernels import KERNEL_ENV, forked_kernel, warm_pool
 from dlbook_build.project import library_hash
 
-#: The kernels' environment: TensorFlow's C++ start-up logs off (they would
-#: land in cell outputs), deterministic CPU kernels, fixed hashing, one OpenMP
-#: thread (PyTorch's small full-batch loops run faster on one thread, and
-#: chapters run in parallel already share the cores), inline figures.
-KERNEL_ENV = {
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "TF_ENABLE_ONEDNN_OPTS": "0",
-    "TF_DETERMINISTIC_OPS": "1",
-    "PYTHONHASHSEED": "0",
-    "OMP_NUM_THREADS": "1",
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-}
+__all__ = ["KERNEL_ENV"]  # the kernels' environment, for the tests that start kernels of their own
 TIMEOUT = 300  # seconds a cell may take
 
 
@@ -99,20 +83,18 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), add_source_map=True, path=path)
 
 
-def _kernel_config(socket_dir: str) -> Config:
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
+@dataclass
+class Executed:
+    """A chapter run in a fresh kernel: the notebook with its outputs, each code cell's result, the seconds it took."""
+
+    notebook: nbformat.NotebookNode
+    cells: list[CellResult]
+    seconds: float
 
 
-def execute_chapter(
-    path: Path, timeout: int = TIMEOUT, notebook: nbformat.NotebookNode | None = None
-) -> list[CellResult]:
-    """Run every code cell of the chapter at ``path`` in a fresh kernel, in its folder.
-
-    The outputs are also written into ``notebook`` (read from ``path`` unless given).
-    Raises :class:`ChapterError` naming the file, cell and line of a cell that fails.
-    """
-    path = Path(path).resolve()
-    notebook = read_notebook(path) if notebook is None else notebook
+def _run_in_worker(path: Path, timeout: int) -> Executed:
+    """Run every code cell of the chapter at ``path`` in a kernel forked from this worker, in the chapter's folder."""
+    notebook = read_notebook(path)
     source_map = notebook.metadata.get("source_map", [])
     code_cells = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
 
@@ -120,25 +102,26 @@ def execute_chapter(
         return source_map[cell_index] + 1 if cell_index < len(source_map) else 0
 
     results: list[CellResult] = []
-    sockets = tempfile.mkdtemp(prefix="dlbook-kernel-")
     client = NotebookClient(
         notebook,
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,  # timing metadata would change the cache key
         resources={"metadata": {"path": str(path.parent)}},
-        config=_kernel_config(sockets),
     )
+    start = time.perf_counter()
     try:
-        with client.setup_kernel(env={**os.environ, **KERNEL_ENV}):
+        with forked_kernel(path.parent) as kernel:
+            client.kc = kernel
             # as nbclient's own execute() does: the cache and myst-nb need the kernel's language
-            info = client.wait_for_reply(client.kc.kernel_info())
+            info = client.wait_for_reply(kernel.kernel_info())
             notebook.metadata["language_info"] = info["content"]["language_info"]
             for number, (cell_index, cell) in enumerate(code_cells, start=1):
                 tags = list(cell.metadata.get("tags", []))
-                start = time.perf_counter()
+                cell_start = time.perf_counter()
                 client.execute_cell(cell, cell_index)  # allows errors only in raises-exception cells
-                result = CellResult(number, line_of(cell_index), cell.source, tags, time.perf_counter() - start, list(cell.outputs))
+                seconds = time.perf_counter() - cell_start
+                result = CellResult(number, line_of(cell_index), cell.source, tags, seconds, list(cell.outputs))
                 results.append(result)
                 if "raises-exception" in tags and result.error_name is None:
                     raise ChapterError(
@@ -153,17 +136,35 @@ def execute_chapter(
             raise ChapterError(f"{path}: the kernel failed after the last cell:\n{error}") from error
         cell_index, _ = code_cells[failed - 1]
         raise ChapterError(f"{path}: code cell {failed} (line {line_of(cell_index)}) failed:\n{error}") from error
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
-    return results
+    return Executed(notebook, results, time.perf_counter() - start)
 
 
-def run_notebook(path: Path, timeout: int = TIMEOUT) -> tuple[nbformat.NotebookNode, float]:
-    """Execute the chapter: the executed notebook and the seconds it took."""
-    notebook = read_notebook(path)
-    start = time.perf_counter()
-    execute_chapter(path, timeout=timeout, notebook=notebook)
-    return notebook, time.perf_counter() - start
+def execute_chapters(
+    paths: Iterable[Path], jobs: int = 1, timeout: int = TIMEOUT
+) -> Iterator[tuple[Path, Executed | ChapterError]]:
+    """Run each chapter in a fresh kernel, ``jobs`` at a time, in the order given; yield each as it finishes.
+
+    A chapter whose cell fails (or a ``raises-exception`` cell that does not
+    raise) yields a :class:`ChapterError` naming the file, cell and line.
+    """
+    paths = [Path(p).resolve() for p in paths]
+    if not paths:
+        return
+    with warm_pool(min(jobs, len(paths))) as pool:
+        futures = {pool.submit(_run_in_worker, path, timeout): path for path in paths}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except ChapterError as error:
+                yield futures[future], error
+
+
+def execute_chapter(path: Path, timeout: int = TIMEOUT) -> Executed:
+    """Run one chapter in a fresh kernel; raises :class:`ChapterError` naming the file, cell and line of a failure."""
+    [(_, outcome)] = execute_chapters([path], 1, timeout)
+    if isinstance(outcome, ChapterError):
+        raise outcome
+    return outcome
 
 
 def _current_copy(path: Path, cache_path: Path):
@@ -177,7 +178,7 @@ def _current_copy(path: Path, cache_path: Path):
     cache = get_cache(str(cache_path))
     try:
         pk, notebook = cache.merge_match_into_notebook(read_notebook(path))
-    except KeyError:
+    except (KeyError, OSError, ValueError):  # not cached, or a copy an interrupted build left unfinished
         return None
     record = cache.get_cache_record(pk)
     return (notebook, record) if record.data.get("library") == library_hash() else None
@@ -261,33 +262,42 @@ def executed_notebook(path: Path, cache_path: Path, timeout: int = TIMEOUT) -> t
     cached = cached_notebook(path, cache_path)
     if cached is not None:
         return cached, True
-    notebook, seconds = run_notebook(path, timeout)
-    store_notebook(path, notebook, seconds, cache_path)
-    return notebook, False
+    executed = execute_chapter(path, timeout)
+    store_notebook(path, executed.notebook, executed.seconds, cache_path)
+    return executed.notebook, False
 
 
-def execute_missing(chapters: Iterable[Path], cache_path: Path, jobs: int, log=print) -> list[ChapterError]:
-    """Execute, ``jobs`` at a time, the chapters the cache does not hold, and store them.
+def last_seconds(cache_path: Path) -> dict[str, float]:
+    """Per chapter file (resolved path), how long its last stored execution took."""
+    from jupyter_cache import get_cache
 
-    Returns the failures (each names its file, cell and line); the chapters
-    that ran are stored even when another one fails.
+    records = get_cache(str(cache_path)).list_cache_records()
+    return {record.uri: float(record.data.get("execution_seconds", 0)) for record in sorted(records, key=lambda r: r.created)}
+
+
+def execute_missing(
+    chapters: Iterable[Path], cache_path: Path, jobs: int, log: Callable[[str], object] = print
+) -> list[ChapterError]:
+    """Execute, ``jobs`` at a time, the chapters the cache does not hold, and store each as it finishes.
+
+    The longest (by their last run; new chapters first) start first, so the
+    cores stay busy to the end. Returns the failures (each names its file,
+    cell and line); the chapters that ran are stored even when another one
+    fails, or when the build is interrupted.
     """
-    todo = [Path(p) for p in chapters if is_notebook(p) and cached_notebook(p, cache_path) is None]
+    todo = [Path(p).resolve() for p in chapters if is_notebook(p) and cached_notebook(p, cache_path) is None]
     if not todo:
         return []
-    log(f"executing {len(todo)} chapter(s), {jobs} at a time")
+    known = last_seconds(cache_path)
+    todo.sort(key=lambda path: -known.get(str(path), float("inf")))
+    log(f"executing {len(todo)} chapter(s), {min(jobs, len(todo))} at a time")
     failures: list[ChapterError] = []
-    # spawn, not fork: the parent may be a Sphinx process with threads and open files
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn")) as pool:
-        futures = {path: pool.submit(run_notebook, path) for path in todo}
-        for path, future in futures.items():
-            try:
-                notebook, seconds = future.result()
-            except ChapterError as error:
-                failures.append(error)
-                continue
-            store_notebook(path, notebook, seconds, cache_path)  # one writer: the cache is SQLite
-            log(f"executed {path.parent.name}/{path.name} in {seconds:.1f} s")
+    for path, outcome in execute_chapters(todo, jobs):
+        if isinstance(outcome, ChapterError):
+            failures.append(outcome)
+            continue
+        store_notebook(path, outcome.notebook, outcome.seconds, cache_path)  # one writer: the cache is SQLite
+        log(f"executed {path.parent.name}/{path.name} in {outcome.seconds:.1f} s")
     return failures
 
 
@@ -302,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     for chapter in args.chapters:
         start = time.perf_counter()
         try:
-            results = execute_chapter(chapter)
+            results = execute_chapter(chapter).cells
         except ChapterError as error:
             print(error, file=sys.stderr)
             return 1

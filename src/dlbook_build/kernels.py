@@ -1,0 +1,157 @@
+"""Chapter kernels forked from a warm process: TensorFlow, PyTorch and Keras are imported once per build, not once per chapter.
+
+Importing TensorFlow, PyTorch, Keras and Matplotlib costs 7-9 s of CPU, and
+jupyter_client starts every kernel as a new interpreter
+(``python -m ipykernel_launcher``) that pays it again: 16 chapters, two
+minutes of a 2-core machine. Here multiprocessing's forkserver imports them
+once (:data:`WARM_MODULES`), started with the kernels' environment
+(:data:`KERNEL_ENV`); each chapter runs in a worker forked from it
+(:func:`warm_pool`), and the worker forks the chapter's kernel, an ordinary
+ipykernel serving a connection file over IPC sockets (:func:`forked_kernel`).
+The kernel is a fresh process whose cells find those modules already in
+``sys.modules``; nothing else is shared. Forking is safe because importing
+them starts no thread (TensorFlow and PyTorch start their pools at their
+first operation); a worker forks its kernel before it opens a socket of its
+own, and serves one chapter only.
+
+Kernels talk over IPC sockets in a short private folder (not TCP: no port is
+opened and ipykernel has no unencrypted-TCP warning to print; short: macOS
+limits a socket's path to 104 bytes, and its ``TMPDIR`` is long).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import forkserver
+from pathlib import Path
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import write_connection_file
+from jupyter_core.utils import run_sync
+
+#: The kernels' environment: TensorFlow's C++ start-up logs off (they would
+#: land in cell outputs), deterministic CPU kernels, fixed hashing, one OpenMP
+#: thread (PyTorch's small full-batch loops run faster on one thread, and
+#: chapters run in parallel already share the cores), inline figures.
+KERNEL_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "TF_DETERMINISTIC_OPS": "1",
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
+#: What the warm process imports: the frameworks the chapters import, and what
+#: a worker needs to run a kernel and drive it (not pyplot or dlbook: they
+#: set up figures, which belongs to the kernel's own IPython).
+WARM_MODULES = [
+    "numpy", "tensorflow", "tensorflow.experimental.numpy", "keras", "torch", "matplotlib",
+    "ipykernel.kernelapp", "nbclient", "nbformat", "dlbook_build.execute",
+]  # fmt: skip
+#: seconds a kernel may take to answer its first message, and to exit when asked
+STARTUP_TIMEOUT = 60
+EXIT_TIMEOUT = 10
+
+
+def socket_folder() -> str:
+    """A new private folder with a short path, for a kernel's sockets and connection file."""
+    base = "/tmp" if os.path.isdir("/tmp") and os.access("/tmp", os.W_OK) else None
+    return tempfile.mkdtemp(prefix="dlbk-", dir=base)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def warm_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` workers, each forked from the warm process for one chapter."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WARM_MODULES)
+    # the warm process, and every kernel forked from it, starts with the kernels' environment
+    # (PYTHONHASHSEED only takes effect when an interpreter starts)
+    with _environment(KERNEL_ENV):
+        forkserver.ensure_running()
+    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context, max_tasks_per_child=1)
+
+
+def _serve(connection_file: str, folder: Path) -> None:
+    """The forked child: an ipykernel on ``connection_file``, working in ``folder``, until it is shut down."""
+    try:
+        os.chdir(folder)
+        sys.argv = ["ipykernel_launcher", "-f", connection_file]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        # as nbclient starts kernels: history in memory, not in the user's profile; and as
+        # jupyter_client does, a parent the kernel watches (and exits with), so it prints no
+        # banner about how to connect to it
+        app.initialize(
+            ["-f", connection_file, "--HistoryManager.hist_file=:memory:", f"--IPKernelApp.parent_handle={os.getppid()}"]
+        )
+        app.start()
+    finally:
+        os._exit(0)
+
+
+async def _connect(connection_file: str) -> AsyncKernelClient:
+    client = AsyncKernelClient(connection_file=connection_file)
+    client.load_connection_file()
+    client.start_channels()
+    await client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+    client.allow_stdin = False
+    return client
+
+
+def _wait_for_exit(pid: int) -> None:
+    deadline = time.monotonic() + EXIT_TIMEOUT
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+@contextmanager
+def forked_kernel(folder: Path) -> Iterator[AsyncKernelClient]:
+    """A kernel forked from this (warm) process, working in ``folder``; a client connected to it.
+
+    Call it in a worker of :func:`warm_pool`, before this process opens any
+    socket. The kernel is shut down, and killed if it does not exit, afterwards.
+    """
+    sockets = socket_folder()
+    connection_file = os.path.join(sockets, "kernel.json")
+    write_connection_file(connection_file, transport="ipc", ip=os.path.join(sockets, "kernel"))
+    pid = os.fork()
+    if pid == 0:
+        _serve(connection_file, folder)
+    client = None
+    try:
+        client = run_sync(_connect)(connection_file)
+        yield client
+    finally:
+        if client is not None:
+            client.shutdown()
+            _wait_for_exit(pid)
+            client.stop_channels()
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        shutil.rmtree(sockets, ignore_errors=True)
+
