@@ -13,6 +13,17 @@ from dlbook_build.project import DIRS
 os.environ.update({k: v for k, v in KERNEL_ENV.items() if k != "MPLBACKEND"})
 
 
+#: fixtures that hold the built site or the executed chapters: a test that uses one is a book test
+BOOK_FIXTURES = {"built", "executed"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that builds or executes the book (``book``; ``tox -e fast`` leaves them out)."""
+    for item in items:
+        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.book)
+
+
 @pytest.fixture(scope="session")
 def built() -> subprocess.CompletedProcess:
     """Both editions built once for all the tests, exactly as `tox -e book` builds them (-n -W --keep-going)."""

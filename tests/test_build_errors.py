@@ -10,6 +10,8 @@ import pytest
 from book_structure import run_build
 from dlbook_build.execute import ChapterError, execute_chapter
 
+pytestmark = pytest.mark.book  # builds fixture books
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from dlbook_build.execute import KERNEL_ENV, ChapterError, cached_notebook, execute_chapter, executed_notebook
 
+pytestmark = pytest.mark.book  # starts kernels and builds fixture books
+
 FRONT_MATTER = "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n# T\n\n"
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from book_structure import run_build
+
+pytestmark = pytest.mark.book  # builds fixture books
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -28,6 +28,8 @@ from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 from dlbook_build.sphinx.editions import bibtex_text, citation
 from dlbook_build.sphinx.solutions import check_settings, without_solutions
 
+pytestmark = pytest.mark.book  # builds the student site and a published one
+
 
 
 def numbered_chapters(index: Path) -> list[Path]:

@@ -39,6 +39,8 @@ from dlbook_build.notebook_text import (
 )
 from dlbook_build.sphinx.notebooks import DOWNLOADS, NOTEBOOKS, is_text_output, ship_wheel, source_hash, zip_name
 
+pytestmark = pytest.mark.book  # runs the downloaded notebooks
+
 BIB = Bibliography(BOOK / "references.bib")
 CHAPTERS = [p.stem for p in chapters(EDITIONS[0]) if is_notebook(p)]
 

@@ -28,6 +28,8 @@ from dlbook_build.project import DIRS  # noqa: E402
 from dlbook_build.sphinx.latex import _key_frames, key_frame_strip, latex_edition  # noqa: E402
 from test_lecture_numbers import LECTURE_NUMBERS, printed_whole  # noqa: E402
 
+pytestmark = pytest.mark.book  # typesets the PDFs
+
 
 @pytest.fixture(scope="session")
 def pdfs() -> dict[str, PdfDirs]:

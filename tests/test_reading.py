@@ -164,6 +164,7 @@ np.linalg.inv(np.zeros((2, 2)))
 """
 
 
+@pytest.mark.book  # starts a kernel
 def test_an_error_output_is_stored_with_the_reader_s_frames_and_the_message(tmp_path):
     chapter = tmp_path / "raises.md"
     chapter.write_text(RAISES, encoding="utf-8")

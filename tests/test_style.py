@@ -118,6 +118,7 @@ def test_dense_figures_are_png_with_twice_the_pixels_of_their_display_size():
     plt.close("all")
 
 
+@pytest.mark.book  # starts a kernel
 def test_a_kernel_shows_figures_through_the_book_style(tmp_path):
     """In a real IPython kernel: one image per figure, SVG or 2x PNG with its display size."""
     from dlbook_build.execute import execute_chapter

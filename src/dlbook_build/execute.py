@@ -280,8 +280,8 @@ def execute_missing(
 ) -> list[ChapterError]:
     """Execute, ``jobs`` at a time, the chapters the cache does not hold, and store each as it finishes.
 
-    The longest (by their last run; new chapters first) start first, so the
-    cores stay busy to the end. Returns the failures (each names its file,
+    The longest (by their last run; chapters never run first, the longest
+    files first) start first, so the cores stay busy to the end. Returns the failures (each names its file,
     cell and line); the chapters that ran are stored even when another one
     fails, or when the build is interrupted.
     """
@@ -289,7 +289,7 @@ def execute_missing(
     if not todo:
         return []
     known = last_seconds(cache_path)
-    todo.sort(key=lambda path: -known.get(str(path), float("inf")))
+    todo.sort(key=lambda path: (-known.get(str(path), float("inf")), -path.stat().st_size))
     log(f"executing {len(todo)} chapter(s), {min(jobs, len(todo))} at a time")
     failures: list[ChapterError] = []
     for path, outcome in execute_chapters(todo, jobs):
