@@ -29,7 +29,7 @@ import nbformat
 from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from nbclient import NotebookClient
 
-from dlbook_build.kernels import KERNEL_ENV, forked_kernel, warm_pool
+from dlbook_build.kernels import KERNEL_ENV, forked_kernel, imported_frameworks, warm_pool
 from dlbook_build.project import library_hash
 
 __all__ = ["KERNEL_ENV"]  # the kernels' environment, for the tests that start kernels of their own
@@ -150,7 +150,8 @@ def execute_chapters(
     paths = [Path(p).resolve() for p in paths]
     if not paths:
         return
-    with warm_pool(min(jobs, len(paths))) as pool:
+    sources = [cell.source for path in paths for cell in read_notebook(path).cells if cell.cell_type == "code"]
+    with warm_pool(min(jobs, len(paths)), imported_frameworks(sources)) as pool:
         futures = {pool.submit(_run_in_worker, path, timeout): path for path in paths}
         for future in as_completed(futures):
             try:

@@ -4,7 +4,8 @@ Importing TensorFlow, PyTorch, Keras and Matplotlib costs 7-9 s of CPU, and
 jupyter_client starts every kernel as a new interpreter
 (``python -m ipykernel_launcher``) that pays it again: 16 chapters, two
 minutes of a 2-core machine. Here multiprocessing's forkserver imports them
-once (:data:`WARM_MODULES`), started with the kernels' environment
+once (:data:`KERNEL_MODULES`, and of :data:`FRAMEWORKS` those the chapters
+import: :func:`imported_frameworks`), started with the kernels' environment
 (:data:`KERNEL_ENV`); each chapter runs in a worker forked from it
 (:func:`warm_pool`), and the worker forks the chapter's kernel, an ordinary
 ipykernel serving a connection file over IPC sockets (:func:`forked_kernel`).
@@ -21,6 +22,7 @@ limits a socket's path to 104 bytes, and its ``TMPDIR`` is long).
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import shutil
@@ -28,7 +30,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import forkserver
@@ -50,13 +52,11 @@ KERNEL_ENV = {
     "OMP_NUM_THREADS": "1",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
 }
-#: What the warm process imports: the frameworks the chapters import, and what
-#: a worker needs to run a kernel and drive it (not pyplot or dlbook: they
-#: set up figures, which belongs to the kernel's own IPython).
-WARM_MODULES = [
-    "numpy", "tensorflow", "tensorflow.experimental.numpy", "keras", "torch", "matplotlib",
-    "ipykernel.kernelapp", "nbclient", "nbformat", "dlbook_build.execute",
-]  # fmt: skip
+#: What the warm process imports for every chapter: what a worker needs to run a kernel and drive it.
+KERNEL_MODULES = ["ipykernel.kernelapp", "nbclient", "nbformat", "dlbook_build.execute"]
+#: The costly imports the warm process takes on when a chapter imports them (not pyplot or
+#: dlbook: they set up figures, which belongs to the kernel's own IPython).
+FRAMEWORKS = ["numpy", "tensorflow", "tensorflow.experimental.numpy", "keras", "torch", "matplotlib"]
 #: seconds a kernel may take to answer its first message, and to exit when asked
 STARTUP_TIMEOUT = 60
 EXIT_TIMEOUT = 10
@@ -79,10 +79,32 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def warm_pool(jobs: int) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` workers, each forked from the warm process for one chapter."""
+def imported_frameworks(sources: Iterable[str]) -> list[str]:
+    """Of :data:`FRAMEWORKS`, those the code ``sources`` import (cells that are not plain Python are skipped)."""
+    imported = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # an IPython magic, say
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module)
+    roots = {name.split(".")[0] for name in imported}
+    return [name for name in FRAMEWORKS if name in imported or name.split(".")[0] in roots and "." not in name]
+
+
+def warm_pool(jobs: int, frameworks: Iterable[str] = ()) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` workers, each forked for one chapter from the warm process.
+
+    The warm process is started once per process, by the first pool, with
+    ``frameworks`` (see :func:`imported_frameworks`) imported; a kernel imports
+    what it lacks itself.
+    """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WARM_MODULES)
+    context.set_forkserver_preload([*KERNEL_MODULES, *frameworks])
     # the warm process, and every kernel forked from it, starts with the kernels' environment
     # (PYTHONHASHSEED only takes effect when an interpreter starts)
     with _environment(KERNEL_ENV):
