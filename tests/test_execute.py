@@ -109,3 +109,38 @@ def test_a_page_read_before_its_executed_copy_was_stored_is_read_again(tmp_path)
     again = run_build("--edition=en", book=fixtures, build_dir=tmp_path)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "tensorflow 6, stored again" in page.read_text(encoding="utf-8")
+
+
+def test_an_interrupted_build_reuses_what_finished_and_ends_as_a_clean_build_does(tmp_path):
+    """A build killed while executing: the next one reuses the chapters stored, runs the others, and publishes the same site."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from book_structure import ROOT, run_build
+    from dlbook_build.project import BuildDirs
+
+    book = Path(__file__).resolve().parent / "fixtures" / "interrupted"
+    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--edition=en", "--jobs=2", "--book", str(book)]
+    killed = subprocess.Popen(
+        [*command, "--build-dir", str(tmp_path / "killed")], cwd=ROOT, env=dict(os.environ, DLBOOK_TEST_SLEEP="600"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for line in killed.stdout:
+            if line.startswith("executed en/quick.md"):
+                break
+    finally:
+        os.killpg(killed.pid, signal.SIGKILL)  # the build, its warm process, workers and kernels
+        killed.wait()
+    resumed = run_build("--edition=en", book=book, build_dir=tmp_path / "killed")
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    assert "executing 1 chapter(s)" in resumed.stdout and "executed en/slow.md" in resumed.stdout
+    assert "executed en/quick.md" not in resumed.stdout
+    clean = run_build("--edition=en", book=book, build_dir=tmp_path / "clean")
+    assert clean.returncode == 0, clean.stdout[-3000:] + clean.stderr[-3000:]
+    pages = {site: {p.relative_to(site): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+             for site in (BuildDirs(tmp_path / "killed").site, BuildDirs(tmp_path / "clean").site)}  # fmt: skip
+    killed_pages, clean_pages = pages.values()
+    assert killed_pages.keys() == clean_pages.keys() and killed_pages == clean_pages
