@@ -144,3 +144,20 @@ def test_an_interrupted_build_reuses_what_finished_and_ends_as_a_clean_build_doe
              for site in (BuildDirs(tmp_path / "killed").site, BuildDirs(tmp_path / "clean").site)}  # fmt: skip
     killed_pages, clean_pages = pages.values()
     assert killed_pages.keys() == clean_pages.keys() and killed_pages == clean_pages
+
+
+def test_a_line_printed_in_two_chunks_is_stored_as_one_line(tmp_path):
+    """However the kernel's buffer was flushed, the stored stream reads as printed (myst-nb would break the line)."""
+    import nbformat
+
+    from dlbook_build.execute import join_streams
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print((-10.0, -1.0), 'MSE gradient:', 0.5)")])
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="(-10.0, -1.0)"),
+        nbformat.v4.new_output("stream", name="stdout", text=" MSE gradient: 0.5\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    outputs = join_streams(notebook).cells[0].outputs
+    assert [o.get("text") for o in outputs] == ["(-10.0, -1.0) MSE gradient: 0.5\n", None, "after\n"]

@@ -238,15 +238,40 @@ def clean_error_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
     return notebook
 
 
+def join_streams(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join each cell's consecutive outputs to the same stream into one (in place, also returned).
+
+    A kernel sends what a cell prints in chunks cut where its buffer happened
+    to be flushed, which depends on the machine's load; myst-nb ends every
+    chunk with a line break when it merges them, so a line cut in two would
+    show as two lines, differently from build to build.
+    """
+    for cell in notebook.cells:
+        joined: list = []
+        for output in cell.get("outputs", []):
+            previous = joined[-1] if joined else None
+            if (
+                previous is not None and output.get("output_type") == "stream"
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")
+            ):  # fmt: skip
+                previous["text"] += output["text"]
+            else:
+                joined.append(output)
+        if "outputs" in cell:
+            cell.outputs = joined
+    return notebook
+
+
 def store_notebook(path: Path, notebook: nbformat.NotebookNode, seconds: float, cache_path: Path) -> None:
     """Put an executed chapter into the jupyter-cache, where myst-nb's build finds it.
 
-    Error outputs are stored with short tracebacks (:func:`clean_error_outputs`).
+    Streams are stored joined (:func:`join_streams`) and error outputs with
+    short tracebacks (:func:`clean_error_outputs`).
     """
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
-    clean_error_outputs(notebook)
+    clean_error_outputs(join_streams(notebook))
 
     get_cache(str(cache_path)).cache_notebook_bundle(
         CacheBundleIn(notebook, str(Path(path).resolve()), data={"execution_seconds": seconds, "library": library_hash()}),
