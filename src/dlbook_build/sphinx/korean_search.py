@@ -73,7 +73,7 @@ class SearchKorean(SearchLanguage):
     # It also declares splitQuery, which searchtools.js calls on the query (a
     # declaration in this later script replaces searchtools' default): split
     # as split() does, spread a solid glossary term as spread() does, and drop
-    # a particle as strip_particle() does. COMPOUNDS is filled in per build
+    # a particle as strip_particle() does. COMPOUNDS_JSON is filled in per build
     # (:func:`splitter_code`).
     js_splitter_template = r"""
 function KoreanStemmer() {
@@ -82,9 +82,9 @@ function KoreanStemmer() {
     return /^[\uac00-\ud7a3]+$/.test(word) ? word : english.stemWord(word);
   };
 }
-const COMPOUNDS = new Map(Object.entries(COMPOUNDS_JSON));
-function spread(word) {
-  for (const [solid, parts] of COMPOUNDS) {
+const KOREAN_COMPOUNDS = new Map(Object.entries(COMPOUNDS_JSON));
+function spreadKoreanTerm(word) {
+  for (const [solid, parts] of KOREAN_COMPOUNDS) {
     if (word.startsWith(solid)) return [...parts.slice(0, -1), parts[parts.length - 1] + word.slice(solid.length)];
   }
   return [word];
@@ -97,7 +97,7 @@ function splitQuery(query) {
       if (!/^[\uac00-\ud7a3]+$/.test(word)) { terms.push(word); return; }
       // a particle written onto a code name (GradientTape와) is not a term
       if (position > 0 && /^(?:PARTICLES)$/.test(word)) return;
-      for (const part of spread(word)) {
+      for (const part of spreadKoreanTerm(word)) {
         const particle = part.match(/(?:PARTICLES)$/);
         terms.push(particle && part.length - particle[0].length >= MIN_PREFIX ? part.slice(0, -particle[0].length) : part);
       }
