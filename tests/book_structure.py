@@ -161,3 +161,34 @@ def docs_for(index: dict, term: str) -> set[str]:
         found = index[table].get(term, [])
         docs |= {index["docnames"][i] for i in ([found] if isinstance(found, int) else found)}
     return docs
+
+
+def search_pages(index: dict, query: str, language) -> set[str]:
+    """The documents the search page lists for ``query``: searchtools.js's term search, in Python.
+
+    ``language`` is the edition's search language (its ``split`` for Korean is
+    the query splitter's twin, ``query_terms``; its ``stem`` and ``stopwords``
+    are what the page's stemmer and stop list do). As searchtools.js does, each
+    term is looked up in the text and the titles, a term of three or more
+    characters that is not a key also matches every key containing it, and a
+    document is listed when it matches every term, or every term of three or
+    more characters. (Object names, which a prose query never matches, are left out.)
+    """
+    from dlbook_build.sphinx.korean_search import query_terms
+
+    words = query_terms(query) if language.lang == "ko" else re.split(r"[^\w]+", query.strip())
+    terms = set()
+    for word in words:
+        lower = word.lower()
+        if word and lower not in language.stopwords and not word.isdigit():
+            terms.add(language.stem(lower).lower())
+    matched: dict[int, set[str]] = {}
+    for term in terms:
+        for table in ("terms", "titleterms"):
+            keys = [term] if term in index[table] or len(term) <= 2 else [k for k in index[table] if term in k]
+            for key in keys:
+                found = index[table].get(key, [])
+                for doc in [found] if isinstance(found, int) else found:
+                    matched.setdefault(doc, set()).add(term)
+    long_terms = sum(len(t) > 2 for t in terms)
+    return {index["docnames"][doc] for doc, hits in matched.items() if len(hits) in (len(terms), long_terms)}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, NavigableString
 
-from book_structure import BOOK, EDITIONS, chapters, docs_for, search_index
+from book_structure import BOOK, EDITIONS, chapters, docs_for, search_index, search_pages
 from dlbook_build.sphinx.glossary import Finder, Term, load_glossary, ruled_out_uses
-from dlbook_build.sphinx.korean_search import SearchKorean
+from dlbook_build.sphinx.korean_search import SearchKorean, glossary_compounds
 
 TERMS = load_glossary()
 GLOSSARY_PAGE = "glossary"
@@ -181,8 +181,8 @@ def test_the_glossary_page_lists_every_term_in_order(site, edition):
 
 #: HTML that is not text: code cells and their outputs, code, math, generated lists (contents, bibliography)
 NOT_TEXT = "pre, code, .cell, .math, .toctree-wrapper, .citation"
-#: ... nor prose: headings, admonition titles, captions, solutions
-NOT_PROSE = f"{NOT_TEXT}, h1, h2, h3, h4, h5, h6, .admonition-title, .rubric, figcaption, caption, .solution"
+#: ... nor prose: headings, admonition titles, captions, solutions, the framework tabs' labels
+NOT_PROSE = f"{NOT_TEXT}, h1, h2, h3, h4, h5, h6, .admonition-title, .rubric, figcaption, caption, .solution, .sd-tab-label"
 
 
 def prose_strings(article) -> list[NavigableString]:
@@ -239,3 +239,39 @@ def test_searching_an_english_term_in_the_korean_edition_finds_the_pages_of_its_
     # a word the page never writes: logistic-regression says 고원, never "plateau"
     assert "plateau" not in (BOOK / "ko" / "logistic-regression.md").read_text(encoding="utf-8")
     assert "logistic-regression" in docs_for(index, stem("plateau"))
+
+
+#: the glossary's Korean terms of more than one word (경사 하강법), which readers often type solid (경사하강법)
+MULTI_WORD = [term.ko for term in TERMS if " " in term.ko]
+
+
+def with_particle(word: str, after_consonant: str, after_vowel: str) -> str:
+    """``word`` and the form of a particle its last syllable takes (손실함수 + 를, 경사하강법 + 을)."""
+    final_consonant = (ord(word[-1]) - 0xAC00) % 28
+    return word + (after_consonant if final_consonant else after_vowel)
+
+
+def test_the_search_spreads_every_multi_word_term_of_the_glossary():
+    assert len(MULTI_WORD) >= 10
+    assert glossary_compounds() == {term.replace(" ", ""): tuple(term.split()) for term in MULTI_WORD}
+
+
+@pytest.mark.parametrize("term", MULTI_WORD)
+def test_a_multi_word_term_is_found_however_the_reader_spaces_it(site, term):
+    """Spaced as the book writes it, solid as readers type it, solid with a particle: the same pages."""
+    index = search_index(site, "ko")
+    language = SearchKorean({})
+    spaced = search_pages(index, term, language)
+    assert GLOSSARY_PAGE in spaced, f"{term!r} does not even find the glossary page: {sorted(spaced)}"
+    solid = term.replace(" ", "")
+    for query in (solid, with_particle(solid, "을", "를"), with_particle(solid, "은", "는")):
+        assert search_pages(index, query, language) == spaced, f"{query!r} and {term!r} find different pages"
+
+
+def test_the_terms_readers_type_solid_find_the_chapters(site):
+    """The three the issue measured: each finds chapters, not only the glossary, when typed solid."""
+    index = search_index(site, "ko")
+    language = SearchKorean({})
+    for query in ("경사하강법을", "손실함수는", "활성화함수"):
+        chapters_found = search_pages(index, query, language) - {GLOSSARY_PAGE}
+        assert len(chapters_found) >= 2, f"{query!r} finds {sorted(chapters_found)}"

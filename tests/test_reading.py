@@ -20,7 +20,7 @@ from book_structure import EDITIONS, docs_for, search_index
 from dlbook import animate
 from dlbook_build.execute import cached_notebook, clean_traceback, execute_chapter, store_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
-from dlbook_build.sphinx.korean_search import PARTICLES, SearchKorean, query_terms, strip_particle
+from dlbook_build.sphinx.korean_search import PARTICLES, SearchKorean, query_terms, spread, strip_particle
 from dlbook_build.sphinx.reading import EXEC_TABLE_HEADERS, catalogue_domains, compile_catalogues, relabel_player
 
 #: English interface texts the issue found in the Korean edition, with where they come from
@@ -102,7 +102,10 @@ def test_player_labels_must_be_a_table_of_strings():
         ("학습률을", ["학습률"]),
         ("미분을", ["미분"]),
         ("미분", ["미분"]),
-        ("손실함수는", ["손실함수"]),
+        # a glossary term typed solid is searched as the book spaces it
+        ("손실함수는", ["손실", "함수"]),
+        ("경사하강법을", ["경사", "하강법"]),
+        ("확률적경사하강법으로", ["확률적", "경사", "하강법"]),
         ("경사 하강법으로", ["경사", "하강법"]),
         ("미분하는", ["미분"]),
         ("GradientTape로", ["GradientTape"]),
@@ -114,6 +117,22 @@ def test_player_labels_must_be_a_table_of_strings():
 )
 def test_a_query_word_is_searched_by_its_stem(query, terms):
     assert query_terms(query) == terms
+
+
+def test_the_index_spreads_a_glossary_term_written_solid():
+    """A page that writes 손실함수를 is indexed as one that writes 손실 함수를: the query's rule, on the index side."""
+    split = SearchKorean({}).split
+    assert split("손실함수를") == split("손실 함수를") == ["손실", "함수를", "함수"]
+    assert split("경사하강법") == ["경사", "하강법", "하강"]
+    assert split("손실은") == ["손실은", "손실"]  # no term: the word and its prefixes, as before
+
+
+def test_spread_splits_only_a_word_that_starts_with_a_term():
+    compounds = {"확률적경사하강법": ("확률적", "경사", "하강법"), "경사하강법": ("경사", "하강법")}
+    assert spread("확률적경사하강법으로", compounds) == ["확률적", "경사", "하강법으로"]
+    assert spread("경사하강법", compounds) == ["경사", "하강법"]
+    assert spread("하강법", compounds) == ["하강법"]
+    assert spread("경사로", compounds) == ["경사로"]
 
 
 def test_a_word_is_only_cut_before_a_known_particle():
@@ -134,8 +153,9 @@ def test_the_search_page_splits_queries_as_python_does():
     """The splitter the search page runs (language_data.js) gives query_terms' terms."""
     node = shutil.which("node")
     assert node, "node is needed (it runs the browser tests too)"
-    queries = ["학습률을", "미분을 계산합니다", "GradientTape로", "tf.Variable을 만듭니다", "평가", "경사 하강법에서는"]
-    script = SearchKorean.js_splitter_code + f"\nconsole.log(JSON.stringify({json.dumps(queries)}.map(splitQuery)));"
+    queries = ["학습률을", "미분을 계산합니다", "GradientTape로", "tf.Variable을 만듭니다", "평가", "경사 하강법에서는",
+               "경사하강법을", "손실함수는", "확률적경사하강법", "평균제곱오차를 줄입니다"]
+    script = SearchKorean({}).js_splitter_code + f"\nconsole.log(JSON.stringify({json.dumps(queries)}.map(splitQuery)));"
     result = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == [query_terms(q) for q in queries]
 

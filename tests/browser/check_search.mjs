@@ -8,6 +8,9 @@
 // snippets, each query must show:
 //   - in the Korean edition, a word with a particle finds every page its stem
 //     finds (학습률을 ⊇ 학습률, …): Korean readers type particles;
+//   - in the Korean edition, a glossary term the book spaces (경사 하강법) finds
+//     the same pages typed solid (경사하강법) and solid with a particle
+//     (경사하강법을): readers seldom type the book's spacing;
 //   - a result count (the status line names the number of results listed);
 //   - snippets from the article only: none holds the theme menu's words (read
 //     from the page's own colour-mode menu) or TeX source (\( \) \[ \] \frac …);
@@ -33,8 +36,13 @@ const QUERIES = {
       ['손실', '손실은'], ['하강법', '하강법으로'], ['GradientTape', 'GradientTape로'], ['모델', '모델의'],
     ],
     plain: ['ReLU', 'gradient', 'tape', '실행'],
+    // [as the book spaces it, typed solid, solid with a particle]: three of the glossary's multi-word terms
+    spacings: [
+      ['경사 하강법', '경사하강법', '경사하강법을'], ['손실 함수', '손실함수', '손실함수는'],
+      ['활성화 함수', '활성화함수', '활성화함수를'],
+    ],
   },
-  en: { pairs: [], plain: ['gradient', 'ReLU', 'tape', 'learning rate'] },
+  en: { pairs: [], plain: ['gradient', 'ReLU', 'tape', 'learning rate'], spacings: [] },
 };
 const UTILITY_PAGES = ['execution.html', 'genindex.html', 'search.html'];
 const TEX = /\\[()[\]]|\\(?:hat|frac|mathbf|mathrm|partial|sum|cdot|left|right|begin|end|theta|alpha|beta|eta|nabla|sigma|operatorname|top|times|quad|ldots|dots|sqrt)\b|\$\$/;
@@ -118,6 +126,18 @@ async function main() {
         if (missing.length) found.push(`"${inflected}" misses pages "${stem}" finds: ${missing.join(', ')}`);
         report(`${edition} "${inflected}" finds what "${stem}" finds`, found,
           `${full.pages.length} vs ${bare.pages.length} pages`);
+      }
+      for (const [spaced, ...others] of QUERIES[edition].spacings) {
+        const book = await search(browser, base, edition, spaced);
+        const found = problems(book, edition, spaced);
+        for (const query of others) {
+          const typed = await search(browser, base, edition, query);
+          found.push(...problems(typed, edition, query));
+          if (typed.pages.join(' ') !== book.pages.join(' '))
+            found.push(`"${query}" finds ${typed.pages.join(' ') || 'nothing'}, "${spaced}" finds ${book.pages.join(' ')}`);
+        }
+        report(`${edition} "${others.join('", "')}" find what "${spaced}" finds`, found,
+          `${book.pages.length} pages: ${book.pages.join(' ')}`);
       }
       for (const query of QUERIES[edition].plain) {
         const result = await search(browser, base, edition, query);

@@ -16,11 +16,23 @@ form. So the query splitter (``js_splitter_code``, the same rule as
 as long as a stem of ``MIN_PREFIX`` syllables is left: 학습률을 is searched as
 학습률, whose prefix entry holds every page with 학습률 in any form. Dropping a
 syllable that was part of the noun (정확도 → 정확) only widens the search.
+
+Spacing: the book writes the glossary's multi-word terms with spaces
+(경사 하강법, 손실 함수), as the glossary rules, and readers often type them
+without (경사하강법, 손실함수를). One rule, :func:`spread`, serves the index and the
+query alike: a Hangul word that starts with a multi-word glossary term written
+solid is split at the term's spaces (손실함수를 → 손실, 함수를). The index is
+built from the same words whichever way the page spaces the term, and the
+query 경사하강법을 becomes the terms of 경사 하강법을. The terms come from
+``book/glossary.toml`` when the language is made (a build reads the file once),
+so a new glossary term needs no change here.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping, Sequence
 
 from sphinx.application import Sphinx
 from sphinx.search import SearchLanguage
@@ -60,14 +72,22 @@ class SearchKorean(SearchLanguage):
     #
     # It also declares splitQuery, which searchtools.js calls on the query (a
     # declaration in this later script replaces searchtools' default): split
-    # as split() does and drop a particle as strip_particle() does.
-    js_splitter_code = (
-        r"""
+    # as split() does, spread a solid glossary term as spread() does, and drop
+    # a particle as strip_particle() does. COMPOUNDS_JSON is filled in per build
+    # (:func:`splitter_code`).
+    js_splitter_template = r"""
 function KoreanStemmer() {
   const english = new EnglishStemmer();
   this.stemWord = function (word) {
     return /^[\uac00-\ud7a3]+$/.test(word) ? word : english.stemWord(word);
   };
+}
+const KOREAN_COMPOUNDS = new Map(Object.entries(COMPOUNDS_JSON));
+function spreadKoreanTerm(word) {
+  for (const [solid, parts] of KOREAN_COMPOUNDS) {
+    if (word.startsWith(solid)) return [...parts.slice(0, -1), parts[parts.length - 1] + word.slice(solid.length)];
+  }
+  return [word];
 }
 function splitQuery(query) {
   const terms = [];
@@ -77,31 +97,66 @@ function splitQuery(query) {
       if (!/^[\uac00-\ud7a3]+$/.test(word)) { terms.push(word); return; }
       // a particle written onto a code name (GradientTape와) is not a term
       if (position > 0 && /^(?:PARTICLES)$/.test(word)) return;
-      const particle = word.match(/(?:PARTICLES)$/);
-      terms.push(particle && word.length - particle[0].length >= MIN_PREFIX ? word.slice(0, -particle[0].length) : word);
+      for (const part of spreadKoreanTerm(word)) {
+        const particle = part.match(/(?:PARTICLES)$/);
+        terms.push(particle && part.length - particle[0].length >= MIN_PREFIX ? part.slice(0, -particle[0].length) : part);
+      }
     });
   }
   return terms;
 }
 """
-        .replace("PARTICLES", "|".join(sorted(PARTICLES, key=len, reverse=True)))
-        .replace("MIN_PREFIX", str(MIN_PREFIX))
-    )
 
     def __init__(self, options: dict) -> None:
         super().__init__(options)
         self._english = SearchEnglish(options)
+        self._compounds = glossary_compounds()
+        self.js_splitter_code = splitter_code(self.js_splitter_template, self._compounds)
 
     def split(self, input: str) -> list[str]:
         words = []
-        for word in _SCRIPT_RUN.findall(input):
-            words.append(word)
-            if _HANGUL_WORD.match(word):
-                words.extend(word[:end] for end in range(MIN_PREFIX, len(word)))
+        for run in _SCRIPT_RUN.findall(input):
+            for word in spread(run, self._compounds) if _HANGUL_WORD.match(run) else [run]:
+                words.append(word)
+                if _HANGUL_WORD.match(word):
+                    words.extend(word[:end] for end in range(MIN_PREFIX, len(word)))
         return words
 
     def stem(self, word: str) -> str:
         return word if _HANGUL_WORD.match(word) else self._english.stem(word)
+
+
+def glossary_compounds() -> dict[str, tuple[str, ...]]:
+    """The glossary's multi-word Korean terms, written solid and mapped to their words (경사하강법 → 경사, 하강법).
+
+    Longest first, so that 확률적경사하강법 is spread as a whole before 경사하강법 could match inside it.
+    """
+    # imported here: the glossary module imports this one's PARTICLES
+    from dlbook_build.sphinx.glossary import load_glossary
+
+    words = [tuple(term.ko.split()) for term in load_glossary()]
+    return {"".join(parts): parts for parts in sorted(words, key=lambda p: -len("".join(p))) if len(parts) > 1}
+
+
+def spread(word: str, compounds: Mapping[str, Sequence[str]]) -> list[str]:
+    """``word`` split at the spaces of the first of ``compounds`` (solid form → words) it starts with.
+
+    The last word keeps whatever followed the term (손실함수를 → 손실, 함수를); a word
+    that starts with no term is left whole.
+    """
+    for solid, parts in compounds.items():
+        if word.startswith(solid):
+            return [*parts[:-1], parts[-1] + word[len(solid) :]]
+    return [word]
+
+
+def splitter_code(template: str, compounds: Mapping[str, Sequence[str]]) -> str:
+    """The search page's query splitter: ``template`` with the particles, ``MIN_PREFIX`` and ``compounds`` written in."""
+    return (
+        template.replace("COMPOUNDS_JSON", json.dumps({k: list(v) for k, v in compounds.items()}, ensure_ascii=False))
+        .replace("PARTICLES", "|".join(sorted(PARTICLES, key=len, reverse=True)))
+        .replace("MIN_PREFIX", str(MIN_PREFIX))
+    )
 
 
 _PARTICLE = re.compile(f"(?:{'|'.join(sorted(PARTICLES, key=len, reverse=True))})$")
@@ -120,20 +175,25 @@ def strip_particle(word: str) -> str:
     return word
 
 
-def query_terms(query: str) -> list[str]:
+def query_terms(query: str, compounds: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     """The terms a query is searched by, as the search page's splitQuery makes them (its Python twin).
 
-    Each Hangul word loses its particle; a particle written onto a code name
+    A Hangul word that starts with a multi-word term written solid is spread
+    into its words (``compounds``, the glossary's by default), and each Hangul
+    word loses its particle; a particle written onto a code name
     (GradientTape와) is dropped.
     """
     if not isinstance(query, str):
         raise TypeError(f"query must be a str, got {type(query).__name__}")
+    if compounds is None:
+        compounds = glossary_compounds()
     terms = []
     for token in re.split(r"\W+", query):
         for position, word in enumerate(_SCRIPT_RUN.findall(token)):
             if position > 0 and word in PARTICLES:
                 continue
-            terms.append(strip_particle(word))
+            parts = spread(word, compounds) if _HANGUL_WORD.match(word) else [word]
+            terms.extend(strip_particle(part) for part in parts)
     return terms
 
 
