@@ -30,11 +30,10 @@ extensions = [
     "sphinx_exercise",
     "sphinxcontrib.bibtex",
     "sphinx-mathjax-offline",
-    "sphinxext.opengraph",
     "notfound.extension",
     "dlbook_build.sphinx",
-    # a sitemap needs the address the site is published at
-    *(["sphinx_sitemap"] if book_base_url else []),
+    # a sitemap and link previews need the address the site is published at
+    *(["sphinx_sitemap", "sphinxext.opengraph"] if book_base_url else []),
 ]
 # each edition's sitemap lists its pages under its own html_baseurl
 sitemap_url_scheme = "{link}"

@@ -16,6 +16,9 @@ jupyter-cache either way.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import sys
 import time
@@ -191,12 +194,61 @@ def cached_notebook(path: Path, cache_path: Path) -> nbformat.NotebookNode | Non
     return current[0] if current else None
 
 
-def stored_at(path: Path, cache_path: Path) -> float | None:
-    """When the chapter's current executed copy was stored (seconds since the epoch), or None if there is none."""
+#: In the cache folder: per chapter file as it was executed (its bytes and the library's hash),
+#: the cache record of its complete executed copy, written after jupyter-cache has stored it.
+STORED_FILES = "dlbook-stored-files.json"
+
+
+def _file_key(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes() + library_hash().encode()).hexdigest()
+
+
+def _stored_files(cache_path: Path) -> dict[str, list]:
+    try:
+        return json.loads((Path(cache_path) / STORED_FILES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def current_record(path: Path, cache_path: Path):
+    """The cache record of the chapter's current executed copy, or None: as :func:`cached_notebook`, but cheaper.
+
+    An unchanged file is found by its bytes without parsing it (a no-op build
+    asks this of every chapter, several times); a file whose prose changed is
+    parsed and matched by its code, as jupyter-cache does.
+    """
+    from jupyter_cache import get_cache
+
+    stored = _stored_files(cache_path).get(_file_key(path))
+    if stored is not None:
+        pk, hashkey = stored
+        try:
+            record = get_cache(str(cache_path)).get_cache_record(pk)
+        except KeyError:
+            record = None
+        if record is not None and record.hashkey == hashkey:
+            return record
     current = _current_copy(path, cache_path)
     if current is None:
         return None
-    created = current[1].created  # UTC, naive when it comes back from SQLite
+    _remember_file(path, current[1], cache_path)
+    return current[1]
+
+
+def _remember_file(path: Path, record, cache_path: Path) -> None:
+    """Note that the chapter file, as it is now, has the complete executed copy of ``record``."""
+    stored = _stored_files(cache_path) | {_file_key(path): [record.pk, record.hashkey]}
+    temporary = Path(cache_path) / f"{STORED_FILES}.{os.getpid()}"
+    temporary.write_text(json.dumps(stored, indent=0, sort_keys=True), encoding="utf-8")
+    temporary.replace(Path(cache_path) / STORED_FILES)
+
+
+def stored_at(path: Path, cache_path: Path) -> float | None:
+    """When the chapter's current executed copy was stored (seconds since the epoch), or None if there is none."""
+    record = current_record(path, cache_path)
+    if record is None:
+        return None
+    created = record.created  # UTC, naive when it comes back from SQLite
     return (created if created.tzinfo else created.replace(tzinfo=timezone.utc)).timestamp()
 
 
@@ -273,11 +325,12 @@ def store_notebook(path: Path, notebook: nbformat.NotebookNode, seconds: float, 
 
     clean_error_outputs(join_streams(notebook))
 
-    get_cache(str(cache_path)).cache_notebook_bundle(
+    record = get_cache(str(cache_path)).cache_notebook_bundle(
         CacheBundleIn(notebook, str(Path(path).resolve()), data={"execution_seconds": seconds, "library": library_hash()}),
         check_validity=False,
         overwrite=True,
     )
+    _remember_file(path, record, cache_path)  # only now is the copy complete: jupyter-cache writes its record first
 
 
 def executed_notebook(path: Path, cache_path: Path, timeout: int = TIMEOUT) -> tuple[nbformat.NotebookNode, bool]:
@@ -311,7 +364,7 @@ def execute_missing(
     cell and line); the chapters that ran are stored even when another one
     fails, or when the build is interrupted.
     """
-    todo = [Path(p).resolve() for p in chapters if is_notebook(p) and cached_notebook(p, cache_path) is None]
+    todo = [Path(p).resolve() for p in chapters if is_notebook(p) and current_record(p, cache_path) is None]
     if not todo:
         return []
     known = last_seconds(cache_path)

@@ -28,7 +28,6 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from dlbook.style import SUMMARY_KEY
 from dlbook_build.project import per_edition
 
 logger = logging.getLogger(__name__)
@@ -44,6 +43,8 @@ def read_summary(path: Path) -> dict[str, Any] | None:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"no image file at {path}: expected a figure written by myst-nb")
+    from dlbook.style import SUMMARY_KEY  # here: dlbook imports pyplot, which a build that reads no figure skips
+
     if path.suffix == ".png":
         from PIL import Image
 

@@ -230,10 +230,19 @@ def chapter_notebook(app: Sphinx, docname: str, wheel: Path, refs: dict[str, str
     return notebook
 
 
+def note_pages_read(app: Sphinx, env, docnames: list[str]) -> None:
+    """Remember whether this build reads any page: if none, the notebooks written last time still hold."""
+    env.book_pages_read = bool(docnames)
+
+
 def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    archive_path = outdir / DOWNLOADS / zip_name(app.config.language)
+    shipped = sorted((outdir / DOWNLOADS).glob(f"dlbook-{source_hash()}/dlbook-*.whl"))
+    if not getattr(app.env, "book_pages_read", True) and archive_path.is_file() and len(shipped) == 1:
+        return  # no page changed, nor the library: the notebooks and the zip are current
     wheel = ship_wheel(outdir / DOWNLOADS)
     refs = references(app)
     folder = outdir / NOTEBOOKS
@@ -253,7 +262,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         written.append(target)
     # the zip holds the same folders, so the notebooks' relative path to the wheel holds after unpacking
     top = Path(zip_name(app.config.language)).stem
-    with zipfile.ZipFile(outdir / DOWNLOADS / zip_name(app.config.language), "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in [*written, wheel]:
             archive.write(path, f"{top}/{path.relative_to(outdir / DOWNLOADS).as_posix()}")
 
@@ -276,5 +285,6 @@ def add_download_link(app: Sphinx, pagename: str, templatename: str, context: di
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", add_download_link)
+    app.connect("env-before-read-docs", note_pages_read)
     app.connect("build-finished", write_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
