@@ -16,6 +16,7 @@ import subprocess
 import sysconfig
 import venv
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -392,21 +393,34 @@ def served_downloads(site: Path, tmp_path: Path) -> Path:
     return shutil.copytree(site / EDITIONS[-1] / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip"))
 
 
+@pytest.fixture(scope="session")
+def student_runs(site, preinstalled, tmp_path_factory) -> dict[str, tuple]:
+    """Each chapter's notebook as served, run in a fresh venv with the frameworks but no dlbook, one per core.
+
+    Per chapter: the notebook as served, the notebook as run, and pip's list before and after.
+    """
+
+    def run(chapter: str) -> tuple:
+        tmp_path = tmp_path_factory.mktemp(f"student-{chapter}")
+        path = served_downloads(site, tmp_path) / "notebooks" / f"{chapter}.ipynb"
+        served = nbformat.read(path, as_version=4)
+        python = student_python(tmp_path / "venv", preinstalled)
+        env = student_env(python)
+        assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
+        before = installed(python, env)
+        notebook = nbformat.read(path, as_version=4)
+        run_as_student(notebook, python, env, path.parent, tmp_path / "kernels")
+        return served, notebook, before, installed(python, env)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(CHAPTERS, pool.map(run, CHAPTERS)))
+
+
 @pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_a_student_runs_the_downloaded_chapter(site, preinstalled, tmp_path, chapter):
+def test_a_student_runs_the_downloaded_chapter(student_runs, chapter):
     """The notebook as served, run in a fresh venv with the frameworks but no dlbook: pip adds dlbook only."""
-    path = served_downloads(site, tmp_path) / "notebooks" / f"{chapter}.ipynb"
-    served = nbformat.read(path, as_version=4)
-    python = student_python(tmp_path / "venv", preinstalled)
-    env = student_env(python)
-    assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
-    before = installed(python, env)
-
-    notebook = nbformat.read(path, as_version=4)
-    run_as_student(notebook, python, env, path.parent, tmp_path / "kernels")
-
-    after = installed(python, env)
+    served, notebook, before, after = student_runs[chapter]
     assert {n: v for n, v in after.items() if before.get(n) != v} == {"dlbook": importlib.metadata.version("dlbook")}
     assert "Successfully installed dlbook-" in cell_text(notebook.cells[1])
     for index, (ran, shown) in enumerate(zip(notebook.cells[2:], served.cells[2:]), start=2):
