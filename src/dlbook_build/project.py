@@ -2,7 +2,7 @@
 
 One place for these facts; the build driver, the Sphinx extensions, the tests
 and the benchmark all read them from here. The build package works on the
-repository it is installed from (``pip install -e .``, as tox does).
+repository it is installed from (``pip install -e ./tools``, as tox does).
 
 A build folder (``_build/`` unless given) holds:
 
