@@ -18,7 +18,8 @@ The file holds::
 
 ``chapters`` are the numbered toctree's pages, in order; ``back_matter`` the
 root page's unnumbered ones; ``figure`` is the chapter's first figure with
-alternative text; ``src`` is relative to the output folder.
+alternative text; ``src`` is relative to the output folder. Paragraphs and
+figures are the HTML pages': a LaTeX build's manifest has them as null.
 """
 
 from __future__ import annotations
