@@ -22,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from book_structure import BOOK, EDITIONS, ROOT, chapter_pages, chapters, docs_for, run_build, search_index
+from book_structure import EDITIONS, ROOT, chapter_pages, chapters, docs_for, run_build, search_index
 from dlbook_build.execute import read_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 from dlbook_build.sphinx.editions import bibtex_text, citation
