@@ -14,10 +14,9 @@ from dlbook_build.project import CACHE_PATH
 
 project = "Deep Learning, Executed"
 author = "The dlbook authors"
-copyright = "2026, the dlbook authors"
 # the book's version is the dlbook package's (pyproject.toml), cited in every chapter
 release = version = importlib.metadata.version("dlbook")
-#: year of this release, printed in citations (fixed, so builds are reproducible)
+#: year of this release, printed in citations and the footer's copyright (fixed, so builds are reproducible)
 book_year = 2026
 # Where the site is published (https://example.org/book/): each edition's
 # html_baseurl is this plus its language; with it, pages get canonical links,

@@ -1,4 +1,4 @@
-"""Reading a chapter's outline (headings, labels, directives, code cells) for the parity test, and running the build."""
+"""Reading a chapter's outline (headings, labels, directives, code cells) for the parity test, running the build, and its manifest."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlbook_build import project
+from dlbook_build.manifest import read_manifest
 from dlbook_build.project import BOOK, ROOT, chapters  # BOOK and chapters: for the tests
 
 #: the editions' languages, in reading order
@@ -109,17 +110,14 @@ def code_shape(source: str) -> list[tuple[int, str]]:
     return shape
 
 
-def toctree_entries(index: Path) -> list[str]:
-    """The documents listed by the toctrees of an index page, in order."""
-    entries, inside = [], False
-    for line in index.read_text(encoding="utf-8").splitlines():
-        if line.startswith("```{toctree}"):
-            inside = True
-        elif inside and line.startswith("```"):
-            inside = False
-        elif inside and line.strip() and not line.startswith(":"):
-            entries.append(line.strip())
-    return entries
+def manifest(edition: str, folder: Path | None = None) -> dict:
+    """An edition's manifest, as the last build into ``_build`` wrote it (the ``built`` and ``site`` fixtures build it)."""
+    return read_manifest(folder or project.DIRS.sphinx_out(edition))
+
+
+def chapter_pages(edition: str) -> list[Path]:
+    """The pages of the numbered chapters (they are cited and have exercises), from the built manifest."""
+    return [Path(chapter["uri"]) for chapter in manifest(edition)["chapters"]]
 
 
 def run_build(*options: str, book: Path | None = None, build_dir: Path | None = None) -> subprocess.CompletedProcess:

@@ -67,12 +67,6 @@ def test_cells_write_nothing_to_stderr(executed):
             )
 
 
-def test_every_chapter_is_checked():
-    names = {(p.parent.name, p.name) for p in CHAPTERS}
-    for edition in EDITIONS:
-        assert any(e == edition for e, _ in names)
-
-
 def text_outputs(cells) -> list[str]:
     """What each code cell printed or returned as text, errors included."""
     return [cell_text(cell) for cell in cells]

@@ -22,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from book_structure import BOOK, EDITIONS, ROOT, chapters, docs_for, run_build, search_index
+from book_structure import EDITIONS, ROOT, chapter_pages, chapters, docs_for, run_build, search_index
 from dlbook_build.execute import read_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 from dlbook_build.sphinx.editions import bibtex_text, citation
@@ -32,22 +32,6 @@ pytestmark = pytest.mark.book  # builds the student site and a published one
 
 
 
-def numbered_chapters(index: Path) -> list[Path]:
-    """The pages of the index's numbered toctree: the chapters, which are cited and have exercises."""
-    pages, numbered, inside = [], False, False
-    for line in index.read_text(encoding="utf-8").splitlines():
-        if line.startswith("```{toctree}"):
-            inside, numbered = True, False
-        elif inside and line.startswith("```"):
-            inside = False
-        elif inside and line.strip() == ":numbered:":
-            numbered = True
-        elif inside and numbered and line.strip() and not line.startswith(":"):
-            pages.append(Path(line.strip() + ".html"))
-    return pages
-
-
-CHAPTER_PAGES = numbered_chapters(BOOK / EDITIONS[0] / "index.md")
 VERSION = importlib.metadata.version("dlbook")
 
 
@@ -159,7 +143,7 @@ def test_the_student_build_has_no_solution_anywhere(site, student_site, edition)
     normal_index, student_index = search_index(site, edition), search_index(student_site, edition)
     language = search_language(edition)
     checked = 0
-    for relative in CHAPTER_PAGES:
+    for relative in chapter_pages(edition):
         normal = soup_of(site, edition, relative)
         if not normal.select("article div.solution"):
             continue
@@ -204,7 +188,7 @@ def test_the_student_build_has_no_solution_anywhere(site, student_site, edition)
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_student_build_keeps_every_exercise_and_its_number(site, student_site, edition):
-    for relative in CHAPTER_PAGES:
+    for relative in chapter_pages(edition):
         normal = exercise_numbers(soup_of(site, edition, relative))
         assert normal == exercise_numbers(soup_of(student_site, edition, relative)), f"{edition}/{relative}"
 
@@ -276,13 +260,14 @@ def test_the_solution_settings_are_checked():
         check_settings(None, SimpleNamespace(book_solutions=True, hide_solutions=True))
 
 
-def test_the_build_driver_passes_the_student_switch():
-    from dlbook_build.build import sphinx_command
-    from dlbook_build.project import BuildDirs
+def test_the_year_is_conf_pys_alone():
+    """book_year is set in conf.py only: a configuration without it is an error, not a year made up."""
+    from dlbook_build.sphinx.editions import apply_edition
 
-    normal = sphinx_command("en", BOOK, BuildDirs(Path("/tmp/b")))
-    student = sphinx_command("en", BOOK, BuildDirs(Path("/tmp/b")), solutions=False)
-    assert "book_solutions=0" in student and not any("book_solutions" in a for a in normal)
+    config = SimpleNamespace(language="en", book_editions=EDITION_SETTINGS, book_year=None, book_base_url="")
+    with pytest.raises(ConfigError, match="set book_year in conf.py"):
+        apply_edition(None, config)
+    assert isinstance(conf_values()["book_year"], int)
 
 
 # ---------------------------------------------------------------- citations
@@ -297,7 +282,7 @@ def cite_box(site: Path, edition: str, relative: Path) -> tuple[str, str]:
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_each_chapter_has_a_cite_box_with_its_url(site, edition):
     base = os.environ.get("BOOK_BASE_URL", "").rstrip("/")
-    for relative in CHAPTER_PAGES:
+    for relative in chapter_pages(edition):
         plain, bibtex = cite_box(site, edition, relative)
         # without BOOK_BASE_URL: the path within the site, edition included; never a made-up host
         url = f"{base}/{edition}/{relative.as_posix()}" if base else f"{edition}/{relative.as_posix()}"
@@ -329,7 +314,7 @@ def formatted(bibtex: str):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_bibtex_parses_and_formats_with_a_real_style(site, edition):
     settings = EDITION_SETTINGS[edition]
-    for relative in CHAPTER_PAGES:
+    for relative in chapter_pages(edition):
         plain, bibtex = cite_box(site, edition, relative)
         data, text = formatted(bibtex)
         (entry,) = data.entries.values()

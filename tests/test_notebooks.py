@@ -31,14 +31,14 @@ from dlbook.frameworks import FRAMEWORKS, FrameworkError, check_frameworks, rele
 from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook
 from dlbook_build.notebook_text import (
     SOLUTION_TAG,
-    WORDS,
     Bibliography,
     Context,
     convert_markdown,
     convert_notebook,
     myst_left,
 )
-from dlbook_build.sphinx.notebooks import DOWNLOADS, NOTEBOOKS, is_text_output, ship_wheel, source_hash, zip_name
+from dlbook_build.project import EDITIONS as EDITION_SETTINGS, wheel_hash
+from dlbook_build.sphinx.notebooks import DOWNLOADS, INSTALL_CELL, NOTEBOOKS, install_cell, is_text_output, ship_wheel, zip_name
 
 pytestmark = pytest.mark.book  # runs the downloaded notebooks
 
@@ -50,7 +50,8 @@ CHAPTERS = [p.stem for p in chapters(EDITIONS[0]) if is_notebook(p)]
 
 
 def context(**kwargs) -> Context:
-    return Context(**{"language": "en", "chapter": "5", "refs": {"intro": "Introduction"}, "bibliography": BIB, **kwargs})
+    words = EDITION_SETTINGS["en"]["notebook_words"]
+    return Context(**{"words": words, "chapter": "5", "refs": {"intro": "Introduction"}, "bibliography": BIB, **kwargs})
 
 
 def markdown_of(source: str, **kwargs) -> list[nbformat.NotebookNode]:
@@ -92,7 +93,7 @@ def test_exercises_are_numbered_headings_and_solutions_cells_of_their_own():
             nbformat.v4.new_markdown_cell("Two." + source.split("Two.")[1]),
         ]
     )
-    cells = convert_notebook(notebook, context(language="ko")).cells
+    cells = convert_notebook(notebook, context(words=EDITION_SETTINGS["ko"]["notebook_words"])).cells
     shown = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in cells]
     assert shown == [
         ("markdown", "## Exercises", []),
@@ -148,11 +149,6 @@ def test_framework_twins_are_two_labelled_cells():
 def test_what_cannot_be_converted_is_an_error(source, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         markdown_of(source)
-
-
-def test_an_edition_without_notebook_words_is_an_error():
-    with pytest.raises(ValueError, match="no notebook words for language 'fr'"):
-        Context("fr")
 
 
 def test_myst_left_finds_labels_roles_and_fences():
@@ -240,6 +236,19 @@ def test_the_wheel_installs_beside_any_supported_framework(wheel):
     assert torch.specifier == SpecifierSet(pytorch.range)
 
 
+def test_the_wheel_holds_the_library_alone(wheel):
+    """What readers install is dlbook and its metadata: not the build, which needs Sphinx."""
+    library = ROOT / "src" / "dlbook"
+    files = {f"dlbook/{p.relative_to(library).as_posix()}" for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    metadata = f"dlbook-{importlib.metadata.version('dlbook')}.dist-info/"
+    assert [n for n in names if not n.startswith(("dlbook/", metadata))] == []
+    assert {n for n in names if n.startswith("dlbook/")} == files and "dlbook/py.typed" in files
+    assert "Provides-Extra" not in wheel_metadata(wheel), "the build's extras belong to dlbook-build"
+    assert wheel.parent.name == f"dlbook-{wheel_hash()}"
+
+
 def test_a_stale_wheel_cannot_ship(tmp_path):
     project = tmp_path / "project"
     project.mkdir()
@@ -248,6 +257,10 @@ def test_a_stale_wheel_cannot_ship(tmp_path):
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     downloads = tmp_path / "downloads"
     first = ship_wheel(downloads, project)
+    assert ship_wheel(downloads, project) == first and first.stat().st_mtime_ns == ship_wheel(downloads, project).stat().st_mtime_ns
+    # a change to the build is not a change to the wheel
+    publish = project / "src" / "dlbook_build" / "publish.py"
+    publish.write_text(publish.read_text(encoding="utf-8") + "\nCHANGED_IN_THE_BUILD = True\n", encoding="utf-8")
     assert ship_wheel(downloads, project) == first and first.stat().st_mtime_ns == ship_wheel(downloads, project).stat().st_mtime_ns
 
     history = project / "src" / "dlbook" / "history.py"
@@ -292,7 +305,7 @@ def test_each_chapter_offers_its_notebook(site, edition):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_site_ships_one_wheel_of_the_current_source(site, edition):
     wheels = list((site / edition / DOWNLOADS).rglob("*.whl"))
-    assert [w.parent.name for w in wheels] == [f"dlbook-{source_hash()}"], wheels
+    assert [w.parent.name for w in wheels] == [f"dlbook-{wheel_hash()}"], wheels
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -311,7 +324,7 @@ def test_exercise_numbers_are_the_sites(site, edition):
         soup = BeautifulSoup((site / edition / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
         on_site = [re.sub(r"[^\d.]", "", s.get_text()) for s in soup.select(".exercise .caption-number")]
         notebook = nbformat.read(site / edition / NOTEBOOKS / f"{name}.ipynb", as_version=4)
-        word = re.escape(WORDS[edition]["exercise"])
+        word = re.escape(EDITION_SETTINGS[edition]["notebook_words"]["exercise"])
         headings = [re.match(rf"### {word} ([\d.]+)\n", c.source) for c in notebook.cells if c.cell_type == "markdown"]
         assert [h.group(1) for h in headings if h] == on_site, name
 
@@ -416,7 +429,6 @@ def student_runs(site, preinstalled, tmp_path_factory) -> dict[str, tuple]:
         return dict(zip(CHAPTERS, pool.map(run, CHAPTERS)))
 
 
-@pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_a_student_runs_the_downloaded_chapter(student_runs, chapter):
     """The notebook as served, run in a fresh venv with the frameworks but no dlbook: pip adds dlbook only."""
@@ -429,7 +441,6 @@ def test_a_student_runs_the_downloaded_chapter(student_runs, chapter):
             assert comparable(printed) == comparable(cell_text(shown)), f"{chapter}: cell {index} printed otherwise:\n{ran.source}"
 
 
-@pytest.mark.book
 def test_a_student_with_an_old_pytorch_is_stopped_by_the_first_cell(site, preinstalled, tmp_path):
     """PyTorch 1.13 on the student's machine: the install cell says so in one sentence and changes nothing else."""
     old = tmp_path / "old-torch"
@@ -454,6 +465,35 @@ def test_a_student_with_an_old_pytorch_is_stopped_by_the_first_cell(site, preins
     assert errors[0].evalue.startswith("PyTorch 1.13.1 (torch) is installed, but the book needs >=2.2,<3")
     after = installed(python, env)
     assert {n: v for n, v in after.items() if before.get(n) != v} == {"dlbook": importlib.metadata.version("dlbook")}
+
+
+def test_the_install_cell_is_the_script_with_its_wheel_filled_in():
+    cell = install_cell("../dlbook-0123/dlbook-0.1.0-py3-none-any.whl")
+    script = INSTALL_CELL.read_text(encoding="utf-8")
+    assert cell.cell_type == "code" and cell.source.startswith("# The book's helper package")
+    assert re.findall(r"^WHEEL = .*$", cell.source, re.MULTILINE) == ['WHEEL = "../dlbook-0123/dlbook-0.1.0-py3-none-any.whl"']
+    assert cell.source.splitlines()[-1] == script.splitlines()[-1]
+    compile(cell.source, "install cell", "exec")
+
+
+def run_install_cell(wheel: str, preinstalled: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """The install cell for ``wheel``, run as a script by a fresh Python that has the frameworks but not dlbook."""
+    python = student_python(tmp_path / "venv", preinstalled)
+    env = student_env(python)
+    assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
+    return subprocess.run([python, "-c", install_cell(wheel).source], env=env, capture_output=True, text=True, cwd=tmp_path)
+
+
+def test_the_install_cell_installs_the_wheel_and_checks_the_frameworks(wheel, preinstalled, tmp_path):
+    result = run_install_cell(str(wheel), preinstalled, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Successfully installed dlbook-" in result.stdout
+    assert re.search(r"^dlbook \S+ with TensorFlow \S+, PyTorch \S+", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_the_install_cell_says_where_to_open_the_notebook(preinstalled, tmp_path):
+    result = run_install_cell("../dlbook-0123/missing.whl", preinstalled, tmp_path)
+    assert result.returncode != 0 and "FileNotFoundError: ../dlbook-0123/missing.whl is missing: open this notebook where it was downloaded" in result.stderr
 
 
 def test_the_framework_check_needs_only_the_standard_library():

@@ -8,7 +8,6 @@ viewer would read them.
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 import sys
 import time
@@ -19,13 +18,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
-from sphinx.errors import ConfigError  # noqa: E402
 
-from book_structure import BOOK, EDITIONS, ROOT  # noqa: E402
+from book_structure import EDITIONS, ROOT, chapter_pages, manifest  # noqa: E402
 from dlbook import animate  # noqa: E402
-from dlbook_build.pdf import PdfDirs, missing_characters, numbered_chapters  # noqa: E402
-from dlbook_build.project import DIRS  # noqa: E402
-from dlbook_build.sphinx.latex import _key_frames, key_frame_strip, latex_edition  # noqa: E402
+from dlbook_build.manifest import chapter_names  # noqa: E402
+from dlbook_build.pdf import PdfDirs, missing_characters  # noqa: E402
+from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS  # noqa: E402
+from dlbook_build.sphinx.latex import _key_frames, key_frame_strip  # noqa: E402
 from test_lecture_numbers import LECTURE_NUMBERS, printed_whole  # noqa: E402
 
 pytestmark = pytest.mark.book  # typesets the PDFs
@@ -47,42 +46,43 @@ def pdf_text(pdf) -> str:
     return " ".join(text.split())
 
 
-def chapter_title(language: str, chapter: str) -> str:
-    """The chapter's first heading, as printed: without Markdown's backticks and emphasis."""
-    heading = next(line for line in (BOOK / language / f"{chapter}.md").read_text(encoding="utf-8").splitlines() if line.startswith("# "))
-    return " ".join(re.sub(r"[`*]", "", heading[2:]).split())
-
-
-def all_chapters(language: str) -> list[str]:
-    index = (BOOK / language / "index.md").read_text(encoding="utf-8")
-    names = []
-    for block in re.findall(r"```\{toctree\}\n(.*?)```", index, re.DOTALL):
-        names += [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(":")]
-    return names
+def pdf_manifest(pdfs: dict[str, PdfDirs], language: str) -> dict:
+    """The manifest the LaTeX build of the edition wrote."""
+    return manifest(language, pdfs[language].latex)
 
 
 @pytest.mark.parametrize("language", EDITIONS)
 def test_every_chapter_title_is_in_the_pdf(pdfs, language):
     text = pdf_text(pdfs[language].pdf)
-    missing = [title for title in map(lambda c: chapter_title(language, c), all_chapters(language)) if title not in text]
+    pages = [*pdf_manifest(pdfs, language)["chapters"], *pdf_manifest(pdfs, language)["back_matter"]]
+    assert pages, "the LaTeX build's manifest lists no chapter"
+    missing = [page["title"] for page in pages if page["title"] not in text]
     assert not missing, f"{pdfs[language].pdf} lacks the chapter titles {missing}"
 
 
 @pytest.mark.parametrize("language", EDITIONS)
+def test_the_pdf_has_the_sites_chapters_sections_and_exercises(site, pdfs, language):
+    def outline(built: dict) -> list[tuple]:
+        return [(c["docname"], c["number"], c["title"], c["sections"], c["exercises"]) for c in built["chapters"]]
+
+    assert outline(pdf_manifest(pdfs, language)) == outline(manifest(language))
+
+
+@pytest.mark.parametrize("language", EDITIONS)
 def test_each_numbered_chapter_has_its_own_pdf_that_starts_with_it(pdfs, language):
-    chapters = numbered_chapters(BOOK, language)
+    chapters = pdf_manifest(pdfs, language)["chapters"]
     files = sorted(pdfs[language].chapters.glob("*.pdf"))
-    assert [f.name for f in files] == [f"{n:02d}-{c}.pdf" for n, c in enumerate(chapters, start=1)]
-    for number, (chapter, pdf) in enumerate(zip(chapters, files), start=1):
+    assert [f.name for f in files] == [f"{int(c['number']):02d}-{c['docname']}.pdf" for c in chapters]
+    for chapter, pdf in zip(chapters, files):
         # the chapter heading style may print the title in capitals
         text = pdf_text(pdf).casefold()
-        assert chapter_title(language, chapter).casefold() in text[:400], f"{pdf} does not open with chapter {number}"
+        assert chapter["title"].casefold() in text[:400], f"{pdf} does not open with chapter {chapter['number']}"
 
 
 @pytest.mark.parametrize("language", EDITIONS)
 @pytest.mark.parametrize("chapter", sorted(LECTURE_NUMBERS))
 def test_the_chapter_pdf_prints_the_lecture_numbers(pdfs, language, chapter):
-    number = numbered_chapters(BOOK, language).index(chapter) + 1
+    number = chapter_names(pdf_manifest(pdfs, language)).index(chapter) + 1
     pdf = pdfs[language].chapters / f"{number:02d}-{chapter}.pdf"
     text = pdf_text(pdf)
     missing = [n for n in LECTURE_NUMBERS[chapter] if not printed_whole(n, text)]
@@ -113,7 +113,7 @@ def test_no_output_falls_back_to_its_python_repr(pdfs, language):
     """Animations print key frames and diagrams print as vectors, not as ``<Animation: 21 frames>``."""
     text = pdf_text(pdfs[language].pdf)
     assert "<Animation:" not in text and "<Diagram:" not in text
-    words = latex_edition(language)["animation"].split("{")[0].strip()
+    words = EDITION_SETTINGS[language]["latex"]["animation"].split("{")[0].strip()
     assert words in text, f"no animation caption ({words!r}) in {pdfs[language].pdf}"
 
 
@@ -144,11 +144,6 @@ def test_a_player_without_frames_is_rejected():
         key_frame_strip('<img alt="x" id="_anim_img0123456789abcdef0123456789abcdef">')
 
 
-def test_an_edition_without_latex_words_is_rejected():
-    with pytest.raises(ConfigError, match="no LaTeX settings for the edition 'fr'"):
-        latex_edition("fr")
-
-
 def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
     """The student PDF (--no-solutions) has no solution: no solution's title, and every solution's line printed less.
 
@@ -156,7 +151,7 @@ def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
     other text (an exercise quotes the code its solution runs): each line must
     be printed fewer times than in the normal PDF, which holds the solution.
     """
-    from test_instructors import CHAPTER_PAGES, soup_of, solution_only_lines
+    from test_instructors import soup_of, solution_only_lines
 
     build_dir = tmp_path_factory.mktemp("student-pdf") / "build"
     command = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--edition", "en", "--no-chapters", "--no-solutions",
@@ -166,7 +161,7 @@ def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
     normal, student = pdf_text(pdfs["en"].pdf), pdf_text(PdfDirs(build_dir, "en").pdf)
     assert "Solution to Exercise" in normal and "Solution to Exercise" not in student
     checked = 0
-    for relative in CHAPTER_PAGES:
+    for relative in chapter_pages("en"):
         for lines in solution_only_lines(soup_of(site, "en", relative)):
             for line in {" ".join(line.split()) for line in lines}:
                 if line in normal:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import matplotlib
@@ -19,11 +20,12 @@ from bs4 import BeautifulSoup
 
 from dlbook import use_book_style
 from dlbook.style import SUMMARY_KEY, figure_output
-from dlbook_build.project import EDITIONS
-from dlbook_build.publish import AUDIENCE, DOOR_WORDS, FAVICON, TEASER_CHAPTER, edition_door, landing_page, read_page
-from dlbook_build.sphinx.figures import WORDS, alt_text, read_summary
+from dlbook_build.manifest import MANIFEST, read_manifest
+from dlbook_build.project import DIRS, EDITIONS
+from dlbook_build.publish import FAVICON, LANDING_FILES, TEASER_CHAPTER, edition_door, landing_page
+from dlbook_build.sphinx.figures import alt_text, read_summary
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "dlbook_build" / "sphinx" / "templates"
+WORDS = {language: settings["figure_words"] for language, settings in EDITIONS.items()}
 
 
 def write_figure(tmp_path: Path, dense: bool) -> Path:
@@ -58,12 +60,12 @@ def test_alt_text_is_written_from_the_figure_file_in_the_editions_language(tmp_p
     path = write_figure(tmp_path, dense)
     assert path.suffix == suffix  # light figures as SVG, dense ones as PNG: both carry the summary
     summary = read_summary(path)
-    assert alt_text(summary, "en") == (
+    assert alt_text(summary, WORDS["en"]) == (
         "Figure: Gradient descent on the café data. "
         "panel 1 – Loss by step; horizontal axis: step; vertical axis: loss; legend: MSE; lines: 1. "
         f"panel 2 – Loss surface{en_map}."
     )
-    assert alt_text(summary, "ko") == (
+    assert alt_text(summary, WORDS["ko"]) == (
         "그림: Gradient descent on the café data. "
         "1번째 칸 – Loss by step; 가로축: step; 세로축: loss; 범례: MSE; 선 1개. "
         f"2번째 칸 – Loss surface{ko_map}."
@@ -71,21 +73,15 @@ def test_alt_text_is_written_from_the_figure_file_in_the_editions_language(tmp_p
 
 
 def test_alt_text_of_a_figure_without_texts_still_says_it_is_a_chart():
-    assert alt_text({"panels": [{}]}, "en") == "Figure: a chart without a title or axis labels"
-    assert alt_text({"panels": [{"xlabel": "x"}]}, "ko") == "그림: 가로축: x."
-    assert alt_text({"panels": [{"lines": 2, "points": 10}]}, "en") == "Figure: lines: 2, points: 10."
-    assert alt_text({"panels": [{"texts": ["concat", "stack"], "maps": 1}]}, "ko") == "그림: concat, stack; 색으로 칠한 면 1개."
-
-
-def test_every_edition_has_figure_words():
-    assert set(EDITIONS) <= set(WORDS)
+    assert alt_text({"panels": [{}]}, WORDS["en"]) == "Figure: a chart without a title or axis labels"
+    assert alt_text({"panels": [{"xlabel": "x"}]}, WORDS["ko"]) == "그림: 가로축: x."
+    assert alt_text({"panels": [{"lines": 2, "points": 10}]}, WORDS["en"]) == "Figure: lines: 2, points: 10."
+    assert alt_text({"panels": [{"texts": ["concat", "stack"], "maps": 1}]}, WORDS["ko"]) == "그림: concat, stack; 색으로 칠한 면 1개."
 
 
 def test_alt_text_rejects_what_it_cannot_describe(tmp_path):
-    with pytest.raises(ValueError, match="no figure words for language 'fr'"):
-        alt_text({"panels": []}, "fr")
     with pytest.raises(TypeError, match="summary must be a dict with a list of panels"):
-        alt_text({"title": "no panels"}, "en")
+        alt_text({"title": "no panels"}, WORDS["en"])
     with pytest.raises(ValueError, match="no image file at"):
         read_summary(tmp_path / "missing.png")
     # images that carry no dlbook summary are left to other means (cell options)
@@ -98,81 +94,92 @@ def test_alt_text_rejects_what_it_cannot_describe(tmp_path):
     assert read_summary(tmp_path / "note.txt") is None
 
 
-def fake_site(tmp_path: Path) -> Path:
-    """A published site of two editions, as Sphinx and the theme write their pages."""
-    site = tmp_path / "html"
-    for lang, edition in EDITIONS.items():
-        (site / lang / "_images").mkdir(parents=True)
-        (site / lang / "_images" / "a1.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
-        chapters = "".join(
-            f'<li class="toctree-l1"><a class="reference internal" href="ch{n}.html">{n}. Chapter {n} ({lang})</a>'
-            f'<ul><li class="toctree-l2"><a href="ch{n}.html#s">{n}.1. Section</a></li></ul></li>'
+def fake_build(tmp_path: Path) -> tuple[dict[str, Path], Path]:
+    """Two editions' Sphinx output, as far as the landing page reads it (manifest and teaser), and an empty site."""
+    sources, site = {}, tmp_path / "html"
+    site.mkdir()
+    for lang in EDITIONS:
+        source = sources[lang] = tmp_path / "sphinx" / lang
+        (source / "_images").mkdir(parents=True)
+        (source / "_images" / "a1.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+        chapters = [
+            {"docname": f"ch{n}", "number": str(n), "title": f"Chapter {n} ({lang})", "uri": f"ch{n}.html",
+             "figure": {"src": "_images/a1.svg", "alt": f"Figure in {lang}", "width": "400", "height": "300"} if n == 2 else None}
             for n in (1, 2)
-        )
-        (site / lang / "index.html").write_text(
-            f'<html><body><nav><div class="toctree-wrapper compound"><ul><li class="toctree-l1">'
-            f'<a href="ch1.html">1. Sidebar</a></li></ul></div></nav><article role="main">'
-            f"<h1>{edition['title']}</h1><p>What the <code>{lang}</code> book is.</p>"
-            f'<div class="toctree-wrapper compound"><ul>{chapters}</ul></div>'
-            f'<div class="toctree-wrapper compound"><ul><li class="toctree-l1"><a href="references.html">References</a>'
-            f"</li></ul></div></article></body></html>",
-            encoding="utf-8",
-        )
-        (site / lang / f"{TEASER_CHAPTER}.html").write_text(
-            '<html><body><article><img src="_static/logo.svg" alt="logo">'
-            '<img src="_images/a0.png" alt="_images/a0.png">'
-            f'<img src="_images/a1.svg" alt="Figure in {lang}" width="400" height="300"></article></body></html>',
-            encoding="utf-8",
-        )
-    return site
+        ]  # fmt: skip
+        chapters[1] |= {"docname": TEASER_CHAPTER, "uri": f"{TEASER_CHAPTER}.html"}
+        manifest = {"root": {"paragraph": f"What the {lang} book is."}, "chapters": chapters}
+        (source / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    return sources, site
 
 
-def test_front_door_reads_each_edition_and_leads_into_it(tmp_path):
-    site = fake_site(tmp_path)
-    doors = {lang: edition_door(site, lang) for lang in EDITIONS}
-    assert doors["en"]["paragraphs"] == ["What the en book is."]
-    assert doors["en"]["chapters"] == [("ch1.html", "1. Chapter 1 (en)"), ("ch2.html", "2. Chapter 2 (en)")]
+def test_front_door_reads_each_editions_manifest_and_leads_into_it(tmp_path):
+    sources, site = fake_build(tmp_path)
+    doors = {lang: edition_door(sources[lang], site, lang) for lang in EDITIONS}
     assert doors["ko"]["teaser"] == {"src": "teaser-ko.svg", "alt": "Figure in ko", "width": "400", "height": "300"}
-    assert (site / "teaser-ko.svg").is_file()
+    assert (site / "teaser-ko.svg").read_bytes() == (sources["ko"] / "_images" / "a1.svg").read_bytes()
 
     soup = BeautifulSoup(landing_page(EDITIONS, doors), "html.parser")
     first = next(iter(EDITIONS))
     assert soup.html["lang"] == first
     assert soup.select_one('link[rel="icon"]')["href"] == "favicon.svg" and FAVICON.is_file()
+    assert [link["href"] for link in soup.select('link[rel="stylesheet"]')] == ["landing.css"]
+    assert [script["src"] for script in soup.select("script")] == ["edition-order.js"]
     for lang, edition in EDITIONS.items():
+        words = edition["front_door"]
         section = soup.select_one(f'section[lang="{lang}"]')
         assert section.h2.get_text() == edition["title"]
         assert soup.select_one(f'h1 span[lang="{lang}"]').get_text() == edition["title"]
         paragraphs = [p.get_text() for p in section.find_all("p")]
-        assert f"What the {lang} book is." in paragraphs and AUDIENCE[lang] in paragraphs
-        assert [a["href"] for a in section.select("ol.chapters a")] == [f"{lang}/ch1.html", f"{lang}/ch2.html"]
+        assert paragraphs[:2] == [f"What the {lang} book is.", words["audience"]]
+        chapters = section.select("ol.chapters a")
+        assert [a["href"] for a in chapters] == [f"{lang}/ch1.html", f"{lang}/{TEASER_CHAPTER}.html"]
+        assert [a.get_text() for a in chapters] == [f"1. Chapter 1 ({lang})", f"2. Chapter 2 ({lang})"]
         start = section.select_one("a.start")
         assert start["href"] == f"{lang}/index.html" and start["hreflang"] == lang
-        assert DOOR_WORDS[lang]["start"] in start.get_text()
+        assert words["start"] in start.get_text()
         assert section.img["src"] == f"teaser-{lang}.svg" and section.img["alt"] == f"Figure in {lang}"
+        assert (section.img["width"], section.img["height"]) == ("400", "300")
+        assert section.figcaption.get_text() == words["teaser"]
     # the Korean paragraph is in the formal register (합니다체)
-    assert all(s.strip().endswith("니다.") for s in re.split(r"(?<=\.)\s", AUDIENCE["ko"]) if s.strip())
+    audience = EDITIONS["ko"]["front_door"]["audience"]
+    assert all(s.strip().endswith("니다.") for s in re.split(r"(?<=\.)\s", audience) if s.strip())
 
 
-def test_front_door_needs_an_edition_and_built_pages(tmp_path):
+def test_front_door_needs_an_edition_and_its_manifest(tmp_path):
     with pytest.raises(ValueError, match="needs at least one edition"):
         landing_page({})
-    with pytest.raises(ValueError, match="no built page at"):
-        read_page(tmp_path / "ko" / "index.html")
-    # an edition read from nothing still gets its title and the way in
+    with pytest.raises(ValueError, match="no manifest.json in"):
+        edition_door(tmp_path / "ko", tmp_path, "ko")
+    # an edition read from nothing still gets its title and the way in, and no empty contents
     soup = BeautifulSoup(landing_page(EDITIONS), "html.parser")
     assert {a["href"] for a in soup.select("a[hreflang]")} == {f"{lang}/index.html" for lang in EDITIONS}
+    assert not soup.select("ol.chapters, figure")
 
 
-def test_edition_switch_carries_the_place_and_the_query():
-    template = (TEMPLATES / "edition-switch.html").read_text(encoding="utf-8")
-    script = template[template.index("<script>") :]
-    assert "location.search" in script and "location.hash" in script
-    # Sphinx's numbered ids (id3) differ between editions: only labels are carried
-    assert r"/^id\d+$/" in script
+def test_the_published_landing_page_lists_each_editions_chapters_from_its_manifest(site):
+    soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    for lang in EDITIONS:
+        manifest = read_manifest(DIRS.sphinx_out(lang))
+        section = soup.select_one(f'section[lang="{lang}"]')
+        shown = [(a["href"], a.get_text()) for a in section.select("ol.chapters a")]
+        assert shown == [(f"{lang}/{c['uri']}", f"{c['number']}. {c['title']}") for c in manifest["chapters"]]
+        assert all((site / href).is_file() for href, _ in shown)
+        assert section.p.get_text() == manifest["root"]["paragraph"] != ""
+        teaser = next(c["figure"] for c in manifest["chapters"] if c["docname"] == TEASER_CHAPTER)
+        assert section.img["alt"] == teaser["alt"] and (site / section.img["src"]).is_file()
+    for name in LANDING_FILES:
+        assert (site / name).is_file(), name
+    # the site's icon is the book's, the one every edition's pages show too
+    assert (site / "favicon.svg").read_bytes() == FAVICON.read_bytes()
+    for lang in EDITIONS:
+        icon = BeautifulSoup((site / lang / "index.html").read_text(encoding="utf-8"), "html.parser").select_one('link[rel="icon"]')
+        assert (site / lang / icon["href"]).read_bytes() == FAVICON.read_bytes()
 
 
-def test_favicon_is_a_small_svg():
-    text = FAVICON.read_text(encoding="utf-8")
-    assert text.startswith("<svg") and 'viewBox="0 0 64 64"' in text and len(text) < 1024
-    assert json.dumps(text)  # plain text, nothing binary
+def test_favicon_is_a_small_svg_drawn_on_its_own():
+    root = ET.fromstring(FAVICON.read_text(encoding="utf-8"))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("viewBox") == "0 0 64 64"
+    assert len(list(root.iter())) > 1 and FAVICON.stat().st_size < 1024
+    # nothing it loads: no image, link or font from elsewhere
+    assert not [e for e in root.iter() if any(k.endswith("href") for k in e.attrib)]

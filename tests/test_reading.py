@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from book_structure import EDITIONS, docs_for, search_index
 from dlbook import animate
 from dlbook_build.execute import cached_notebook, clean_traceback, execute_chapter, store_notebook
-from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
+from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS, ROOT
 from dlbook_build.sphinx.korean_search import PARTICLES, SearchKorean, query_terms, spread, strip_particle
 from dlbook_build.sphinx.reading import EXEC_TABLE_HEADERS, catalogue_domains, compile_catalogues, relabel_player
 
@@ -253,7 +253,10 @@ def test_korean_pages_show_no_english_interface_text(site):
 def test_the_korean_footer_is_a_korean_sentence(site):
     soup = BeautifulSoup((site / "ko" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.select_one(".component-author").get_text(strip=True) == EDITION_SETTINGS["ko"]["byline"]
-    assert EDITION_SETTINGS["ko"]["copyright"] in soup.select_one(".copyright").get_text()
+    from sphinx.config import eval_config_file
+
+    year = eval_config_file(ROOT / "conf.py", tags=None)["book_year"]
+    assert EDITION_SETTINGS["ko"]["copyright"].format(year=year) in soup.select_one(".copyright").get_text()
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from book_structure import BOOK, EDITIONS, chapters, docs_for, prose_of, search_index
-from dlbook_build.project import DIRS
+from book_structure import BOOK, EDITIONS, chapters, docs_for, manifest, prose_of, search_index
+from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 
 SITE = DIRS.site
 PAGES = [p.relative_to(BOOK / EDITIONS[0]).with_suffix(".html") for p in chapters(EDITIONS[0])]
@@ -27,7 +27,7 @@ def test_the_site_is_only_the_site(site):
     debris = [
         p.relative_to(site).as_posix()
         for p in site.rglob("*")
-        if p.name in {".buildinfo", "_sources", ".doctrees", "jupyter_execute", "locales", "webpack-macros.html"}
+        if p.name in {".buildinfo", "_sources", ".doctrees", "jupyter_execute", "locales", "webpack-macros.html", "manifest.json"}
         or p.suffix in {".map", ".pickle", ".doctree"}
     ]
     assert not debris, debris[:20]
@@ -131,9 +131,6 @@ def test_english_edition_keeps_english_search(site):
     assert "index" in docs_for(index, "execut")  # "executable", stemmed
 
 
-CHAPTER_PAGES = [p for p in PAGES if p.stem not in {"index", "references", "execution"}]
-
-
 def numbers(soup: BeautifulSoup) -> dict[str, list[str]]:
     return {
         kind: [e.get_text(strip=True) for e in soup.select(selector)]
@@ -171,6 +168,33 @@ def test_publishing_leaves_out_images_no_page_shows(tmp_path):
     (source / "_images" / "shown.png").write_bytes(b"png")
     (source / "_images" / "old.png").write_bytes(b"png from an earlier build")
     (source / ".buildinfo").write_text("build record")
+    (source / "manifest.json").write_text("{}")
     (source / "page.html").write_text('<img src="_images/shown.png" alt="a figure">', encoding="utf-8")
     publish_edition(source, tmp_path / "site")
     assert sorted(p.name for p in (tmp_path / "site").rglob("*")) == ["_images", "page.html", "shown.png"]
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_each_edition_has_a_manifest_of_what_its_pages_show(site, edition):
+    """The manifest Sphinx wrote (dlbook_build.sphinx.manifest) agrees with the built pages it describes."""
+    built = manifest(edition)
+    assert built["language"] == edition and built["title"] == EDITION_SETTINGS[edition]["title"]
+    home = page(site, edition, Path("index.html"))
+    assert built["root"]["paragraph"] == " ".join(home.select_one("article p").get_text().split())
+    for chapter in built["chapters"]:
+        soup = page(site, edition, Path(chapter["uri"]))
+        heading = " ".join(soup.select_one("article h1").get_text().replace("#", "").split())
+        assert heading == f"{chapter['number']}. {chapter['title']}", chapter["docname"]
+        shown = [" ".join(n.get_text().split()).rstrip(".") for n in soup.select("article section > :is(h2, h3, h4) > .section-number")]
+        assert shown == [s["number"] for s in chapter["sections"] if s["number"]], chapter["docname"]
+        for section in chapter["sections"]:
+            assert soup.find(id=section["anchor"][1:]) is not None, section
+            assert section["label"] is None or soup.find(id=section["label"]) is not None, section
+        on_site = [re.sub(r"[^\d.]", "", e.get_text()).strip(".") for e in soup.select("article .exercise .caption-number")]
+        assert [e["number"] for e in chapter["exercises"]] == on_site and on_site, chapter["docname"]
+        # (the manifest has a formula's TeX, the page the same between MathJax's delimiters)
+        paragraphs = [" ".join(re.sub(r"\\[()]", "", p.get_text()).split()) for p in soup.select("article section > p")]
+        assert chapter["paragraph"] == paragraphs[0], chapter["docname"]
+        figure = chapter["figure"]
+        assert figure and (DIRS.sphinx_out(edition) / figure["src"]).is_file(), chapter["docname"]
+        assert soup.find("img", alt=figure["alt"], src=figure["src"]) is not None, chapter["docname"]

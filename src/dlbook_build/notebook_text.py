@@ -36,10 +36,6 @@ from pathlib import Path
 
 import nbformat
 
-from dlbook_build.project import per_edition
-
-#: Words of the notebooks, per edition language (``[<language>.notebook_words]`` in book/editions.toml).
-WORDS: dict[str, dict[str, str]] = per_edition("notebook_words")
 SOLUTION_TAG = "solution"
 #: directives that only make sense on the site (navigation, generated tables): dropped
 SITE_ONLY = {"toctree", "bibliography", "nb-exec-table", "glue:figure", "contents", "index"}
@@ -130,7 +126,8 @@ def _parse_bib(path: str):
 class Context:
     """What the conversion of one chapter needs to know, and what it collects."""
 
-    language: str
+    #: the edition's words (``[<language>.notebook_words]`` in book/editions.toml)
+    words: Mapping[str, str]
     #: the chapter's number on the site ("5"), or None for an unnumbered page
     chapter: str | None = None
     #: cross-reference target -> its text: labels (section titles, figure captions),
@@ -143,15 +140,8 @@ class Context:
     #: exercise label -> its number, in order
     exercises: dict[str, str] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if self.language not in WORDS:
-            raise ValueError(
-                f"no notebook words for language {self.language!r}: expected one of {sorted(WORDS)} "
-                "([<language>.notebook_words] in book/editions.toml)"
-            )
-
     def word(self, key: str) -> str:
-        return WORDS[self.language][key]
+        return self.words[key]
 
     def next_exercise(self, label: str | None) -> str:
         index = len(self.exercises) + 1

@@ -11,8 +11,9 @@ the fonts, which xelatex only logs.
 Output, for each edition, in ``<build>/pdf/<language>/``:
 
 - ``dlbook-<language>.pdf``: the book;
-- ``chapters/<NN>-<chapter>.pdf``: each numbered chapter alone, cut from the
-  book's pages (qpdf), so its page, figure and equation numbers are the book's;
+- ``chapters/<NN>-<chapter>.pdf``: each numbered chapter alone (the chapters
+  of the build's manifest, :mod:`dlbook_build.manifest`), cut from the book's
+  pages (qpdf), so its page, figure and equation numbers are the book's;
 - ``latex/`` (the LaTeX sources and the log) and ``doctrees/``.
 
 The PDFs are not part of the published site: both editions' books and
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlbook_build.build import add_build_arguments, build_dirs
+from dlbook_build.manifest import chapter_names, read_manifest
 from dlbook_build.project import EDITIONS, ROOT, BuildDirs
 from dlbook_build.sphinx.latex import document_name
 
@@ -141,15 +143,6 @@ def split_chapters(out: PdfDirs, names: list[str]) -> list[Path]:
     return written
 
 
-def numbered_chapters(book: Path, language: str) -> list[str]:
-    """The chapters of the root document's numbered toctree, in order."""
-    text = (book / language / "index.md").read_text(encoding="utf-8")
-    for block in re.findall(r"```\{toctree\}\n(.*?)```", text, re.DOTALL):
-        if ":numbered:" in block:
-            return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(":")]
-    return []
-
-
 def build_pdf(language: str, book: Path, dirs: BuildDirs, chapters: bool = True, solutions: bool = True) -> PdfDirs:
     """LaTeX, then the PDF (and the chapters) of one edition; raises RuntimeError with the log's tail on failure."""
     out = PdfDirs(dirs.root, language)
@@ -158,7 +151,7 @@ def build_pdf(language: str, book: Path, dirs: BuildDirs, chapters: bool = True,
         raise RuntimeError(f"sphinx-build -b latex failed for the {language} edition (exit {status})")
     typeset(out)
     if chapters:
-        split_chapters(out, numbered_chapters(book, language))
+        split_chapters(out, chapter_names(read_manifest(out.latex)))
     return out
 
 

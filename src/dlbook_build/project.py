@@ -2,7 +2,7 @@
 
 One place for these facts; the build driver, the Sphinx extensions, the tests
 and the benchmark all read them from here. The build package works on the
-repository it is installed from (``pip install -e .``, as tox does).
+repository it is installed from (``pip install -e ./tools``, as tox does).
 
 A build folder (``_build/`` unless given) holds:
 
@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 #: the library the chapters import: its source is part of a chapter's cache key
 LIBRARY = "src/dlbook"
+#: what the readers' wheel is built from: the library and its metadata (the root pyproject.toml is
+#: dlbook's alone; the build is another distribution, tools/pyproject.toml)
+WHEEL_SOURCES = ("pyproject.toml", "README.md", LIBRARY)
 BUILD = ROOT / "_build"
 EDITIONS_FILE = "editions.toml"
 
@@ -135,3 +138,8 @@ def tree_hash(names: Iterable[str], base: Path = ROOT) -> str:
 def library_hash() -> str:
     """The hash of ``dlbook``'s source: executed chapters are stale when it changes."""
     return tree_hash([LIBRARY])
+
+
+def wheel_hash(base: Path = ROOT) -> str:
+    """The hash of what the readers' wheel is built from: it changes with the library or its metadata, not with the build."""
+    return tree_hash(WHEEL_SOURCES, base)

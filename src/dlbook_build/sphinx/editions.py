@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sphinx.application import Sphinx
@@ -26,13 +27,14 @@ logger = logging.getLogger(__name__)
 
 def apply_edition(app: Sphinx, config: Config) -> None:
     """Derive the edition's settings from ``language`` (set with -D language=..) and ``book_base_url``."""
-    edition = config.book_editions.get(config.language)
-    if edition is None:
+    if config.language not in config.book_editions:
         raise ConfigError(
             f"Unknown edition language {config.language!r}: build one of {', '.join(config.book_editions)} "
             "(the tables of book/editions.toml), e.g. with python tools/build_book.py"
         )
-    config.html_title = config.project = edition["title"]
+    if not isinstance(config.book_year, int):
+        raise ConfigError("set book_year in conf.py: the year of this release, printed in citations and the footer")
+    config.html_title = config.project = edition(config)["title"]
     base = config.book_base_url.rstrip("/")
     if base:
         config.html_baseurl = f"{base}/{config.language}/"
@@ -45,6 +47,11 @@ def apply_edition(app: Sphinx, config: Config) -> None:
             "paths within the site (set it to the address the site is published at)"
         )
         config.notfound_urls_prefix = f"/{config.language}/"  # the site served from its root
+
+
+def edition(config: Config) -> dict[str, Any]:
+    """This build's edition: its table of book/editions.toml, the one way the extensions read it."""
+    return config.book_editions[config.language]
 
 
 def page_url(config: Config, pagename: str, suffix: str = ".html") -> str:
@@ -79,10 +86,9 @@ def check_twins(app: Sphinx) -> None:
 
 def add_edition_switch(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Give the page template a link to this very page in each other edition."""
-    depth = pagename.count("/") + 1  # the page's folder, then the edition's folder
     context["edition_switches"] = [
         {
-            "href": "../" * depth + f"{other}/{pagename}.html",
+            "href": context["pathto"](f"../{other}/{pagename}.html", resource=True),
             "lang": other,
             "label": app.config.book_editions[other]["switch_label"],
             "title": app.config.book_editions[other]["switch_title"],
@@ -115,11 +121,11 @@ def citation(config: Config, pagename: str, chapter: str, title: str) -> dict[st
     lower-case titles keep "PyTorch". The edition and version go in ``note``:
     ``edition = {Korean edition}`` would print "Korean edition edition".
     """
-    edition = config.book_editions[config.language]
+    words = edition(config)
     url = page_url(config, pagename)
-    book = edition["title"]
-    note = f"{edition['edition_name']}, version {config.release}"
-    plain = edition["cite_plain"].format(
+    book = words["title"]
+    note = f"{words['edition_name']}, version {config.release}"
+    plain = words["cite_plain"].format(
         author=config.author, year=config.book_year, chapter=chapter, title=title, book=book, version=config.release, url=url
     )
     key = f"dlbook{config.book_year}-{config.language}-{pagename.replace('/', '-')}"
@@ -144,12 +150,12 @@ def add_citation(app: Sphinx, pagename: str, templatename: str, context: dict, d
     numbers = app.env.toc_secnumbers.get(pagename, {}).get("")
     if not numbers or doctree is None:
         return
-    edition = app.config.book_editions[app.config.language]
+    words = edition(app.config)
     chapter = ".".join(map(str, numbers))
     title = app.env.titles[pagename].astext()
     context["cite_this"] = {
-        "heading": edition["cite_heading"],
-        "intro": edition["cite_intro"],
+        "heading": words["cite_heading"],
+        "intro": words["cite_intro"],
         **citation(app.config, pagename, chapter, title),
     }
 
@@ -170,7 +176,7 @@ def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict,
         if base:
             href = f"{base}/{lang}/{pagename}.html"
         else:
-            href = "../" * (pagename.count("/") + 1) + f"{lang}/{pagename}.html"
+            href = context["pathto"](f"../{lang}/{pagename}.html", resource=True)
         links.append(f'<link rel="alternate" hreflang="{lang}" href="{escape(href)}" />')
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(links)
 
@@ -180,7 +186,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("book_base_url", "", "html", types=[str])
     app.connect("config-inited", apply_edition)
     app.connect("builder-inited", check_twins)
-    app.add_config_value("book_year", 2026, "html", types=[int])
+    app.add_config_value("book_year", None, "html", types=[int])  # conf.py sets it
     app.connect("html-page-context", add_edition_switch)
     app.connect("html-page-context", add_citation)
     app.connect("html-page-context", add_alternates)

@@ -24,17 +24,12 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
-from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from dlbook_build.project import per_edition
+from dlbook_build.sphinx.editions import edition
 
 logger = logging.getLogger(__name__)
 
-#: the words around a figure's own texts, per edition language (``[<language>.figure_words]``
-#: in book/editions.toml)
-WORDS: dict[str, dict[str, str]] = per_edition("figure_words")
 _DC = "{http://purl.org/dc/elements/1.1/}"
 
 
@@ -64,16 +59,10 @@ def read_summary(path: Path) -> dict[str, Any] | None:
     return summary if isinstance(summary, dict) and isinstance(summary.get("panels"), list) else None
 
 
-def alt_text(summary: dict[str, Any], language: str) -> str:
-    """The figure's alternative text: its title, then per panel its title, axes, legend and what is drawn."""
-    if language not in WORDS:
-        raise ValueError(
-            f"no figure words for language {language!r}: "
-            f"add [{language}.figure_words] to book/editions.toml (has {', '.join(WORDS)})"
-        )
+def alt_text(summary: dict[str, Any], words: dict[str, str]) -> str:
+    """The figure's alternative text in the edition's ``words``: its title, then per panel its title, axes, legend and what is drawn."""
     if not isinstance(summary, dict) or not isinstance(summary.get("panels"), list):
         raise TypeError("summary must be a dict with a list of panels (dlbook.style.figure_summary)")
-    words = WORDS[language]
     parts = [summary["title"].rstrip(".") + "."] if summary.get("title") else []
     panels = summary["panels"]
     for n, panel in enumerate(panels, start=1):
@@ -95,14 +84,6 @@ def alt_text(summary: dict[str, Any], language: str) -> str:
     return f"{words['figure']}: {' '.join(parts) if parts else words['untitled']}"
 
 
-def check_language(app: Sphinx, config: Config) -> None:
-    if config.language not in WORDS:
-        raise ConfigError(
-            f"dlbook_build.sphinx.figures has no figure words for {config.language!r}: "
-            f"add [{config.language}.figure_words] to book/editions.toml"
-        )
-
-
 def describe_figures(app: Sphinx, doctree: nodes.document) -> None:
     """Give every figure output without an ``alt`` one written from the figure's own summary."""
     srcdir = Path(app.srcdir)
@@ -118,10 +99,9 @@ def describe_figures(app: Sphinx, doctree: nodes.document) -> None:
         summary = read_summary(path)
         if summary is None:
             continue
-        image["alt"] = alt_text(summary, app.config.language)
+        image["alt"] = alt_text(summary, edition(app.config)["figure_words"])
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("config-inited", check_language)
     app.connect("doctree-read", describe_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -37,13 +37,12 @@ from PIL import Image
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ConfigError
 from sphinx.builders.latex.nodes import thebibliography
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx_exercise.nodes import is_exercise_enumerable_node
 
-from dlbook_build.project import per_edition
+from dlbook_build.sphinx.editions import edition
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +62,6 @@ FONTS = "\n".join(
         r"\setmonohangulfont{NanumGothicCoding}",
     ]
 )
-#: Per edition (``[<language>.latex]`` in book/editions.toml): kotex's options,
-#: the chapter heading style (fncychap), and the words the PDF prints around an
-#: animation's key frames and as the heading of the root page's text.
-LATEX_EDITIONS: dict[str, dict[str, str]] = per_edition("latex")
 #: How many frames of an animation the PDF prints, at most (first and last included).
 KEY_FRAMES = 4
 #: The bibliography is typeset inside the page that holds it ("References"),
@@ -86,14 +81,11 @@ _ALT = re.compile(r'<img alt="([^"]*)"[^>]*id="_anim_img')
 _TAG = re.compile(r"<[^>]+>")
 
 
-def latex_edition(language: str) -> dict[str, str]:
-    """The LaTeX settings of one edition; an edition without them is an error."""
-    if language not in LATEX_EDITIONS:
-        raise ConfigError(
-            f"no LaTeX settings for the edition {language!r}: add [{language}.latex] to "
-            f"book/editions.toml (has {', '.join(LATEX_EDITIONS)})"
-        )
-    return LATEX_EDITIONS[language]
+def latex_edition(config: Config) -> dict[str, str]:
+    """The edition's LaTeX settings (``[<language>.latex]`` in book/editions.toml): kotex's options, the
+    chapter heading style (fncychap), and the words the PDF prints around an animation's key frames and
+    as the heading of the root page's text."""
+    return edition(config)["latex"]
 
 
 def document_name(language: str) -> str:
@@ -104,9 +96,8 @@ def document_name(language: str) -> str:
 def apply_latex_settings(app: Sphinx, config: Config) -> None:
     """Derive the edition's LaTeX document, fonts and packages from ``language``."""
     language = config.language
-    edition = config.book_editions[language]
-    settings = latex_edition(language)
-    config.latex_documents = [("index", f"{document_name(language)}.tex", edition["title"], config.author, "manual")]
+    settings = latex_edition(config)
+    config.latex_documents = [("index", f"{document_name(language)}.tex", config.project, config.author, "manual")]
     elements = {
         "papersize": "a4paper",
         "pointsize": "10pt",
@@ -169,7 +160,7 @@ class PrintableOutputs(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **kwargs) -> None:
-        settings = latex_edition(self.config.language)
+        settings = latex_edition(self.config)
         for bundle in list(self.document.findall(nodes.container)):
             if bundle.get("nb_element") != "mime_bundle":
                 continue
@@ -252,7 +243,7 @@ def mark_back_matter(app: Sphinx, doctree: nodes.document) -> None:
     if app.builder.format != "latex" or app.env.current_document.docname != app.config.root_doc:
         return
     title = next(iter(doctree.findall(nodes.title)), None)
-    heading = latex_edition(app.config.language)["preface"]
+    heading = latex_edition(app.config)["preface"]
     if title is not None and isinstance(title.next_node(descend=False, siblings=True), nodes.paragraph):
         preface = rf"\chapter*{{{heading}}}\addcontentsline{{toc}}{{chapter}}{{{heading}}}\markboth{{{heading}}}{{{heading}}}"
         title.parent.insert(title.parent.index(title) + 1, nodes.raw("", preface, format="latex"))

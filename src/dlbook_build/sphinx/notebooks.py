@@ -9,14 +9,17 @@ diagrams and animations appear when the notebook runs, and keeping them would
 triple the site's size), after two cells of its own: where the chapter comes from, and one that
 installs the book's ``dlbook`` package if it is missing, without letting pip
 replace the frameworks already installed, then checks their versions
-(:func:`dlbook.check_frameworks`). The student build (``book_solutions``
+(:func:`dlbook.check_frameworks`; the cell is the script
+:mod:`dlbook_build.install_cell`). The student build (``book_solutions``
 off) leaves the solutions out of the notebooks too. All of an edition's
 notebooks also come in one zip, offered on the edition's home page.
 
 The package ships with each edition (an edition works on its own) as one
 wheel, ``_downloads/dlbook-<hash>/dlbook-<version>-py3-none-any.whl``, where
-``<hash>`` is that of the sources the wheel is built from: a change to them
-gives a new folder, so a stale wheel cannot be shipped or cached by a reader's
+``<hash>`` is that of the sources the wheel is built from, the library and
+its metadata (:func:`dlbook_build.project.wheel_hash`; the wheel holds
+``dlbook`` alone, and a change to the build leaves it as it is): a change to
+them gives a new folder, so a stale wheel cannot be shipped or cached by a reader's
 pip. The notebooks install it from ``BOOK_BASE_URL`` when the site has one,
 else by a path relative to the notebook, which holds beside a built site and
 in the unpacked zip.
@@ -24,6 +27,8 @@ in the unpacked zip.
 
 from __future__ import annotations
 
+import ast
+import json
 import shutil
 import subprocess
 import sys
@@ -35,20 +40,23 @@ import nbformat
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.osutil import relative_uri
 
-from dlbook_build.execute import cached_notebook, is_notebook as is_notebook_file, read_notebook
+from dlbook_build.execute import cached_notebook, read_notebook
+from dlbook_build.execute import is_notebook as is_notebook_file
 from dlbook_build.notebook_text import Bibliography, Context, convert_notebook
-from dlbook_build.project import ROOT, tree_hash
-from dlbook_build.sphinx.editions import page_url
+from dlbook_build.project import ROOT, WHEEL_SOURCES, wheel_hash
+from dlbook_build.sphinx.editions import edition, page_url
 from dlbook_build.sphinx.solutions import without_solutions
 
 logger = logging.getLogger(__name__)
 DOWNLOADS = "_downloads"
 NOTEBOOKS = f"{DOWNLOADS}/notebooks"
-#: what goes into the wheel (pyproject.toml's packages and metadata)
-WHEEL_SOURCES = ("pyproject.toml", "README.md", "src")
-#: installed packages pip may not replace when it installs dlbook
-KEPT = ("numpy", "keras", "tensorflow", "tensorflow-cpu", "torch")
+#: the notebooks' first code cell, a script the build fills in (:func:`install_cell`)
+INSTALL_CELL = Path(__file__).resolve().parents[1] / "install_cell.py"
+_WHEEL_LINE = 'WHEEL = "dlbook.whl"'
+
+
 def zip_name(language: str) -> str:
     return f"notebooks-{language}.zip"
 
@@ -65,18 +73,13 @@ def _source_files(project: Path) -> list[Path]:
     return files
 
 
-def source_hash(project: Path = ROOT) -> str:
-    """A hash of everything the wheel is built from (names and contents)."""
-    return tree_hash(WHEEL_SOURCES, project)
-
-
 def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
     """The dlbook wheel of ``project``'s current sources in ``downloads/dlbook-<hash>/``, the only one there.
 
     Built from a clean copy of the sources (an in-tree build would reuse
     setuptools' ``build/`` folder, which keeps files deleted from the sources).
     """
-    folder = downloads / f"dlbook-{source_hash(project)}"
+    folder = downloads / f"dlbook-{wheel_hash(project)}"
     wheels = sorted(folder.glob("dlbook-*.whl"))
     if len(wheels) == 1:
         return wheels[0]
@@ -98,61 +101,18 @@ def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
 
 
 def install_cell(wheel: str) -> nbformat.NotebookNode:
-    """The cell that installs dlbook from ``wheel`` (a URL or a path from the notebook) if it is missing.
+    """The cell that installs dlbook from ``wheel`` (a URL, or a path from the notebook) if it is missing.
 
-    dlbook goes in first without its requirements, so that its framework check
-    (dlbook/frameworks.py, loaded alone: it needs nothing but the standard
-    library) runs before pip could complain about a framework: a missing or
-    unsupported TensorFlow or PyTorch stops the cell with one sentence. Then
-    pip adds what else dlbook needs, with the installed versions of
-    ``KEPT`` as constraints, so it never replaces or downgrades them.
+    The script :data:`INSTALL_CELL` (whose docstring says how it installs)
+    without its docstring, with ``wheel`` written into its ``WHEEL``.
     """
-    kept = ", ".join(f'"{name}"' for name in KEPT)
-    return nbformat.v4.new_code_cell(
-        f"""\
-# The book's helper package, dlbook, installed if it is missing, beside the
-# TensorFlow and PyTorch this machine has (never replacing them).
-import importlib.metadata, importlib.util, os, subprocess, sys, tempfile
-
-WHEEL = "{wheel}"
-
-
-def pip_install(*args):
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", *args], capture_output=True, text=True)
-    if pip.returncode != 0:
-        print(pip.stdout, pip.stderr)
-        raise RuntimeError("pip could not install dlbook: its message above names the problem")
-    print(*(line for line in pip.stdout.splitlines() if line.startswith("Successfully")), sep="\\n")
-    importlib.invalidate_caches()
-
-
-if importlib.util.find_spec("dlbook") is None:
-    if "://" not in WHEEL and not os.path.isfile(WHEEL):
-        raise FileNotFoundError(f"{{WHEEL}} is missing: open this notebook where it was downloaded, beside the book's site or in its unpacked zip")
-    pip_install("--no-deps", WHEEL)
-
-# the frameworks first: a missing or unsupported one stops here, in one sentence
-where = importlib.util.find_spec("dlbook").submodule_search_locations[0]
-spec = importlib.util.spec_from_file_location("dlbook_frameworks", os.path.join(where, "frameworks.py"))
-frameworks = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(frameworks)
-versions = frameworks.check_frameworks()
-
-# then what else dlbook needs, with the installed {", ".join(KEPT)} held as they are
-kept = []
-for name in ({kept}):
-    try:
-        kept.append(f"{{name}}=={{importlib.metadata.version(name)}}")
-    except importlib.metadata.PackageNotFoundError:
-        pass
-with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
-    constraints.write("\\n".join(kept) + "\\n")
-pip_install("--constraint", constraints.name, WHEEL)
-
-import dlbook
-
-print("dlbook", dlbook.__version__, "with", ", ".join(f"{{name}} {{version}}" for name, version in versions.items()))"""
-    )
+    text = INSTALL_CELL.read_text(encoding="utf-8")
+    docstring = ast.parse(text).body[0]
+    lines = text.splitlines()[docstring.end_lineno :]
+    if lines.count(_WHEEL_LINE) != 1:
+        raise ExtensionError(f"{INSTALL_CELL} must assign the wheel once, on the line {_WHEEL_LINE!r}")
+    lines[lines.index(_WHEEL_LINE)] = f"WHEEL = {json.dumps(wheel)}"
+    return nbformat.v4.new_code_cell("\n".join(lines).strip())
 
 
 def is_notebook(app: Sphinx, docname: str) -> bool:
@@ -202,7 +162,7 @@ def chapter_notebook(app: Sphinx, docname: str, wheel: Path, refs: dict[str, str
     """The downloaded notebook of one chapter: intro, install cell, then the chapter in plain Jupyter."""
     config = app.config
     context = Context(
-        config.language,
+        edition(config)["notebook_words"],
         chapter_number(app, docname),
         refs,
         Bibliography(Path(app.confdir) / config.bibtex_bibfiles[0]),
@@ -212,18 +172,18 @@ def chapter_notebook(app: Sphinx, docname: str, wheel: Path, refs: dict[str, str
     if not getattr(config, "book_solutions", True):  # the student build (dlbook_build.sphinx.solutions)
         source = without_solutions(source)
     notebook = convert_notebook(source, context)
-    up = "../" * (docname.count("/") + 1)  # from the notebook's folder to _downloads/
+    here = f"{NOTEBOOKS}/{docname}.ipynb"
     wheel_path = wheel.relative_to(Path(app.outdir) / DOWNLOADS).as_posix()
     if config.html_baseurl:
         chapter_url = page_url(config, docname)
         wheel_url = page_url(config, f"{DOWNLOADS}/{wheel_path}", suffix="")
     else:
-        chapter_url, wheel_url = f"../{up}{docname}.html", f"{up}{wheel_path}"
-    edition = config.book_editions[config.language]
+        chapter_url, wheel_url = relative_uri(here, f"{docname}.html"), relative_uri(here, f"{DOWNLOADS}/{wheel_path}")
+    words = edition(config)
     number = f"{context.chapter}. " if context.chapter else ""
     title = app.env.titles[docname].astext()
     intro = nbformat.v4.new_markdown_cell(
-        f"*{edition['title']}* ({edition['edition_name']}), version {config.release}: "
+        f"*{words['title']}* ({words['edition_name']}), version {config.release}: "
         f"[{number}{title}]({chapter_url})"
     )
     notebook.cells[:0] = [intro, install_cell(wheel_url)]
@@ -268,17 +228,16 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
 
 
 def add_download_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    up = "../" * pagename.count("/")
     if is_notebook(app, pagename):
         context["notebook_download"] = {
-            "href": f"{up}{NOTEBOOKS}/{pagename}.ipynb",
-            "title": app.config.book_editions[app.config.language]["download_title"],
+            "href": context["pathto"](f"{NOTEBOOKS}/{pagename}.ipynb", resource=True),
+            "title": edition(app.config)["download_title"],
             "label": ".ipynb",
         }
     elif pagename == app.config.root_doc:
         context["notebook_download"] = {
-            "href": f"{up}{DOWNLOADS}/{zip_name(app.config.language)}",
-            "title": app.config.book_editions[app.config.language]["zip_title"],
+            "href": context["pathto"](f"{DOWNLOADS}/{zip_name(app.config.language)}", resource=True),
+            "title": edition(app.config)["zip_title"],
             "label": ".zip",
         }
 

@@ -36,6 +36,8 @@ from sphinx.config import Config
 from sphinx.locale import _
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from dlbook_build.sphinx.editions import edition
+
 HERE = Path(__file__).resolve().parent
 LOCALES = HERE / "locales"
 #: myst-nb's execution-status table headers (myst_nb.ext.execution_tables), msgids of the catalogue
@@ -67,13 +69,11 @@ def compile_catalogues(language: str, target: Path) -> list[str]:
 
 
 def add_catalogues(app: Sphinx, config: Config) -> None:
-    """Compile and add the edition's catalogues; take the footer's copyright from the edition."""
+    """Compile and add the edition's catalogues; take the footer's copyright from the edition (with ``book_year``)."""
     target = Path(app.doctreedir) / "dlbook-locales"
     for domain in compile_catalogues(config.language, target):
         app.add_message_catalog(domain, str(target))
-    edition = config.book_editions[config.language]
-    if "copyright" in edition:
-        config.copyright = edition["copyright"]
+    config.copyright = edition(config)["copyright"].format(year=config.book_year)
 
 
 def relabel_player(html: str, labels: dict[str, str]) -> str:
@@ -102,7 +102,7 @@ class TranslateInterface(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs) -> None:
-        labels = self.config.book_editions[self.config.language].get("player_labels", {})
+        labels = edition(self.config)["player_labels"]
         for raw in list(self.document.findall(nodes.raw)):
             if "html" in raw.get("format", "").split() and PLAYER_CLASS in raw.astext():
                 raw["classes"].append("no-search")
@@ -129,8 +129,7 @@ def leave_utility_pages_out(app: Sphinx, doctree: nodes.document) -> None:
 
 def add_page_texts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """The footer's byline and the search field's placeholder, in the edition's language."""
-    edition = app.config.book_editions[app.config.language]
-    context["book_byline"] = edition.get("byline", "")
+    context["book_byline"] = edition(app.config)["byline"]
     # sphinx-book-theme writes "Search..." from its own catalogue, which has no Korean "Search"
     context["theme_search_bar_text"] = _("Search...")
 
