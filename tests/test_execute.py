@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,15 @@ def test_a_page_read_before_its_executed_copy_was_stored_is_read_again(tmp_path)
     again = run_build("--edition=en", book=fixtures, build_dir=tmp_path)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "tensorflow 6, stored again" in page.read_text(encoding="utf-8")
+
+
+def test_a_kernel_runs_whatever_the_length_of_tmpdir(tmp_path, monkeypatch):
+    """Sockets live in a short private folder: a Unix socket path has at most 104 bytes on macOS (108 on Linux), and macOS's TMPDIR is long."""
+    long = tmp_path / ("t" * max(1, 110 - len(str(tmp_path))))
+    long.mkdir()
+    assert len(str(long)) > 100
+    monkeypatch.setenv("TMPDIR", str(long))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    assert tempfile.gettempdir() == str(long)
+    results = execute_chapter(chapter(tmp_path, cell("print(6 * 7)")))
+    assert results[0].text == "42\n"

@@ -120,7 +120,10 @@ def execute_chapter(
         return source_map[cell_index] + 1 if cell_index < len(source_map) else 0
 
     results: list[CellResult] = []
-    sockets = tempfile.mkdtemp(prefix="dlbook-kernel-")
+    # a short private folder: a Unix socket path holds at most 104 bytes on macOS
+    # (108 on Linux) and TMPDIR may be long (macOS's /var/folders/...); /tmp then
+    temp = tempfile.gettempdir()
+    sockets = tempfile.mkdtemp(prefix="dlbook-kernel-", dir=temp if len(temp) <= 64 else "/tmp")
     client = NotebookClient(
         notebook,
         timeout=timeout,
