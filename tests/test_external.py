@@ -33,7 +33,7 @@ def pytest_without_tex(**values: str) -> subprocess.CompletedProcess:
     path = str(Path(sys.executable).parent)
     assert missing_commands(TEX_COMMANDS, path=path) == list(TEX_COMMANDS)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-ra", "-k", PDF_TESTS, "tests/test_pdf.py"]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment(PATH=path, **values), timeout=600)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment(PATH=path, **values), timeout=600, check=False)
 
 
 def test_without_tex_the_pdf_tests_are_skipped_saying_how_to_install_it():
@@ -74,7 +74,7 @@ def node_check(chromium_path: str, **values: str) -> subprocess.CompletedProcess
     require("Node.js", missing_commands(("node",)), "Debian/Ubuntu: sudo apt-get install nodejs npm; macOS: brew install node")
     script = f"import({str(CHROMIUM_MODULE)!r}).then((m) => console.log('found', m.chromiumOrExit('check_x')))"
     env = environment(CHROMIUM_PATH=chromium_path, **values)
-    return subprocess.run(["node", "-e", script], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(["node", "-e", script], capture_output=True, text=True, env=env, timeout=60, check=False)
 
 
 def test_the_browser_checks_use_the_chromium_named_by_chromium_path():
