@@ -33,7 +33,9 @@ def pytest_without_tex(**values: str) -> subprocess.CompletedProcess:
     path = str(Path(sys.executable).parent)
     assert missing_commands(TEX_COMMANDS, path=path) == list(TEX_COMMANDS)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-ra", "-k", PDF_TESTS, "tests/test_pdf.py"]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment(PATH=path, **values), timeout=600, check=False)
+    return subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, env=environment(PATH=path, **values), timeout=600, check=False
+    )
 
 
 def test_without_tex_the_pdf_tests_are_skipped_saying_how_to_install_it():
@@ -57,7 +59,9 @@ def test_without_tex_the_pdf_tests_fail_under_ci():
 @pytest.mark.parametrize("ci", ["", "0", "false"])
 def test_require_skips_outside_ci(monkeypatch, ci):
     monkeypatch.setenv("CI", ci)
-    with pytest.raises(pytest.skip.Exception, match=r"^Thing is missing \(thing not on PATH\); install it with apt-get install thing$"):
+    with pytest.raises(
+        pytest.skip.Exception, match=r"^Thing is missing \(thing not on PATH\); install it with apt-get install thing$"
+    ):
         require("Thing", ["thing"], "apt-get install thing")
     require("Thing", [], "apt-get install thing")  # nothing missing: nothing happens
 

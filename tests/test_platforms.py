@@ -111,4 +111,3 @@ def test_the_frameworks_have_the_same_versions_on_every_platform(python):
     each = {platform: frameworks(platform) for platform in PLATFORMS}
     assert len({tuple(v.items()) for v in each.values()}) == 1, f"the frameworks differ between platforms: {each}"
     assert "missing" not in next(iter(each.values())).values()
-
