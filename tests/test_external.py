@@ -7,9 +7,11 @@ and the browser checks' own lookup (tests/browser/chromium.mjs) in node.
 from __future__ import annotations
 
 import os
+import shutil
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,24 @@ def test_without_chromium_a_browser_check_fails_under_ci(tmp_path):
     result = node_check(str(tmp_path / "no-browser"), CI="true")
     assert result.returncode == 1 and result.stdout == ""
     assert "check_x: FAILED" in result.stderr and "CI=true: required" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs as another user: needs root and setpriv")
+def test_ensure_tex_as_a_normal_user_installs_nothing_and_lets_the_run_go_on():
+    """On a Debian without TeX, tox's `bash tests/pdf/ensure_tex.sh` run by a normal user says what to run and exits 0."""
+    folder = Path(tempfile.mkdtemp(prefix="dlbook-debian-"))  # under /tmp, not pytest's root-only folder
+    try:
+        folder.chmod(0o755)
+        # a Debian where no package is installed, whose apt-get must not be called
+        (folder / "dpkg-query").write_text("#!/bin/sh\nexit 1\n")
+        (folder / "apt-get").write_text("#!/bin/sh\necho apt-get was called >&2\nexit 99\n")
+        for tool in ("dpkg-query", "apt-get"):
+            (folder / tool).chmod(0o755)
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", str(ROOT / "tests/pdf/ensure_tex.sh")]
+        env = {"PATH": f"{folder}:/usr/bin:/bin", "HOME": str(folder)}
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    finally:
+        shutil.rmtree(folder)
+    assert result.returncode == 0, result.stderr
+    assert "apt-get was called" not in result.stderr
+    assert result.stderr.startswith("ensure_tex: missing texlive-xetex") and "the PDF needs them: sudo bash" in result.stderr
