@@ -44,12 +44,13 @@ _LOGGER = logging.getLogger(__name__)
 
 #: The lock of the book's build; an environment whose deps use it gets torch's CPU build on Linux.
 LOCK = Path(__file__).with_name("constraints.txt")
-#: PyTorch's index of CPU-only wheels (Linux x86-64 and aarch64).
+#: PyTorch's own index of its CPU-only Linux wheels.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 @impl
 def tox_add_core_config(core_conf: ConfigSet, state: State) -> None:
+    """``{tox_python}`` in tox.ini: the interpreter of the tox that was started (``{tox_python} -m tox`` is that tox)."""
     core_conf.add_constant(keys=["tox_python"], desc="the Python interpreter running tox", value=sys.executable)
 
 
