@@ -7,6 +7,7 @@ import pytest
 from book_structure import run_build
 from dlbook_build.execute import KERNEL_ENV
 from dlbook_build.project import DIRS
+from external import require_tex
 
 # TensorFlow imported by the tests themselves starts as the chapters' kernels
 # do (quiet, deterministic); the kernels' own backend is for notebooks only
@@ -22,6 +23,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
+
+
+#: Fixtures that need a program outside Python, and the check that skips (or, under CI, fails) without it
+NEEDS = {"pdfs": require_tex}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture is set up (the book build takes minutes): the programs the test's fixtures need."""
+    for name in NEEDS.keys() & set(getattr(item, "fixturenames", ())):
+        NEEDS[name]()
 
 
 @pytest.fixture(scope="session")

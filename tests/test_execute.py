@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,20 @@ def test_a_line_printed_in_two_chunks_is_stored_as_one_line(tmp_path):
     ]
     outputs = join_streams(notebook).cells[0].outputs
     assert [o.get("text") for o in outputs] == ["(-10.0, -1.0) MSE gradient: 0.5\n", None, "after\n"]
+
+
+def test_a_kernel_runs_whatever_the_length_of_tmpdir(tmp_path):
+    """Sockets live in a short private folder: a Unix socket path has at most 104 bytes on macOS (108 on Linux), and macOS's TMPDIR is long."""
+    import os
+    import subprocess
+    import sys
+
+    from book_structure import ROOT
+
+    long = tmp_path / ("t" * max(1, 110 - len(str(tmp_path))))
+    long.mkdir()
+    assert len(str(long)) > 100
+    command = [sys.executable, str(ROOT / "tools" / "execute_chapter.py"), "--show", str(chapter(tmp_path, cell("print(6 * 7)")))]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, TMPDIR=str(long)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| 42" in result.stdout

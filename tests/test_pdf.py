@@ -1,7 +1,8 @@
 """The PDF of each edition, built as `tox -e pdf` builds it (tools/build_pdf.py, xelatex).
 
-Needs Debian's TeX: `bash tests/pdf/ensure_tex.sh` installs it (as root). The
-PDFs are read back with poppler's pdftotext and pdffonts, as a reader's
+Needs TeX on PATH (`sudo bash tests/pdf/ensure_tex.sh` on Debian): the tests
+that use the ``pdfs`` fixture are skipped without it, or fail with CI=true
+(tests/conftest.py, tests/external.py). The PDFs are read back with poppler's pdftotext and pdffonts, as a reader's
 viewer would read them.
 """
 

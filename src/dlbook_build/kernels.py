@@ -63,9 +63,13 @@ EXIT_TIMEOUT = 10
 
 
 def socket_folder() -> str:
-    """A new private folder with a short path, for a kernel's sockets and connection file."""
-    base = "/tmp" if os.path.isdir("/tmp") and os.access("/tmp", os.W_OK) else None
-    return tempfile.mkdtemp(prefix="dlbk-", dir=base)
+    """A new private folder with a short path, for a kernel's sockets and connection file.
+
+    In TMPDIR unless its path is long (a Unix socket path holds at most 104
+    bytes on macOS, 108 on Linux, and macOS's TMPDIR is /var/folders/…): /tmp then.
+    """
+    temp = tempfile.gettempdir()
+    return tempfile.mkdtemp(prefix="dlbk-", dir=temp if len(temp) <= 64 else "/tmp")
 
 
 @contextmanager

@@ -8,12 +8,16 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
 
+import { chromiumOrExit, findChromium } from './chromium.mjs';
+
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 
-// Chromium: /usr/bin/chromium (Debian's package; tests/browser/ensure_browser.sh
-// installs it), or the executable named by $CHROMIUM_PATH
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// Chromium: $CHROMIUM_PATH, or Debian's, Chrome or Chromium where Linux and
+// macOS install them (chromium.mjs); null when there is none, and then each
+// check calls chromiumOrExit, which skips it (fails it with CI=true)
+export const CHROMIUM = findChromium();
+export { chromiumOrExit };
 
 // headless, no sandbox (containers), and nothing that reaches out on its own
 export const CHROMIUM_ARGS = [

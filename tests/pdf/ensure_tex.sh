@@ -3,8 +3,11 @@
 # the fonts the PDF embeds (Nanum for Korean, FreeFont for Latin), latexmk,
 # librsvg2-bin (rsvg-convert turns the diagrams' SVG into vector PDF),
 # poppler-utils (pdfinfo; pdftotext, pdffonts for the tests) and qpdf (one PDF per chapter).
-# Installing needs root (CI runs as root); as another user it only says what to run.
+# It installs only as root on Debian (CI runs as root). Anywhere else it
+# installs nothing and exits 0: the tests that need TeX look for it on PATH and
+# are skipped, each saying how to install it (they fail instead with CI=true).
 set -euo pipefail
+command -v apt-get >/dev/null && command -v dpkg-query >/dev/null || exit 0
 
 packages=(
     texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
@@ -20,9 +23,8 @@ if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    echo "ensure_tex: missing ${missing[*]}; install them as root:" >&2
-    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
-    exit 1
+    echo "ensure_tex: missing ${missing[*]}; the PDF needs them: sudo bash $0" >&2
+    exit 0
 fi
 echo "ensure_tex: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
