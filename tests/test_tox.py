@@ -26,6 +26,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PATH_WITHOUT_TOX = "/usr/bin:/bin"
 
 
+@pytest.mark.book  # builds a fixture book through tox
 def test_tox_e_book_builds_with_tox_only_in_a_virtual_environment(tmp_path):
     tox = Path(sys.executable).with_name("tox")
     assert tox.exists(), f"{tox}: the test extra installs tox into the book's environment"

@@ -200,7 +200,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     archive_path = outdir / DOWNLOADS / zip_name(app.config.language)
-    shipped = sorted((outdir / DOWNLOADS).glob(f"dlbook-{source_hash()}/dlbook-*.whl"))
+    shipped = sorted((outdir / DOWNLOADS).glob(f"dlbook-{wheel_hash()}/dlbook-*.whl"))
     if not getattr(app.env, "book_pages_read", True) and archive_path.is_file() and len(shipped) == 1:
         return  # no page changed, nor the library: the notebooks and the zip are current
     wheel = ship_wheel(outdir / DOWNLOADS)
