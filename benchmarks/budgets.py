@@ -9,15 +9,17 @@ tree is never touched. Prints one table:
   edit (which must execute nothing);
 - each chapter's execution time per edition, measured alone (one chapter at a
   time, nothing else running), since parallel runs share the cores;
-- each page's weight: its HTML (animations are embedded in it) plus the
-  images it loads. Theme assets (CSS, JavaScript, fonts, MathJax) are shared
-  by every page and cached by the browser, so they are not counted;
+- each page's weight: its HTML plus the images it loads, every frame of its
+  animation players included (fetched as a player nears the screen). Theme
+  assets (CSS, JavaScript, fonts, MathJax) are shared by every page and
+  cached by the browser, so they are not counted;
 - the published site's size (everything under ``html/``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -67,7 +69,10 @@ def page_weights(out: Path) -> dict[str, int]:
             continue
         text = html.read_text(encoding="utf-8")
         size = len(text.encode())
-        for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
+        shown = set(re.findall(r'<img[^>]+src="([^"]+)"', text))
+        for frames in re.findall(r"data-frames='([^']*)'", text):  # templates/animation-player.html
+            shown |= set(json.loads(frames))
+        for src in shown:
             if not src.startswith(("data:", "http")):
                 target = (html.parent / src.split("#")[0]).resolve()
                 size += target.stat().st_size if target.is_file() else 0

@@ -7,26 +7,19 @@ viewer would read them.
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import sys
 import time
 
-import matplotlib
+import pytest
+from sphinx.errors import ConfigError
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-from sphinx.errors import ConfigError  # noqa: E402
-
-from book_structure import BOOK, EDITIONS, ROOT  # noqa: E402
-from dlbook import animate  # noqa: E402
-from dlbook_build.pdf import PdfDirs, missing_characters, numbered_chapters  # noqa: E402
-from dlbook_build.project import DIRS  # noqa: E402
-from dlbook_build.sphinx.latex import _key_frames, key_frame_strip, latex_edition  # noqa: E402
-from test_lecture_numbers import LECTURE_NUMBERS, printed_whole  # noqa: E402
+from book_structure import BOOK, EDITIONS, ROOT
+from dlbook_build.pdf import PdfDirs, missing_characters, numbered_chapters
+from dlbook_build.project import DIRS
+from dlbook_build.sphinx.latex import latex_edition
+from test_lecture_numbers import LECTURE_NUMBERS, printed_whole
 
 
 @pytest.fixture(scope="session")
@@ -119,27 +112,6 @@ def test_missing_characters_are_read_from_the_log():
     log = "Overfull \\hbox\nMissing character: There is no 가 (U+AC00) in font FreeSerif/OT:script=latn;!\n[12]\n"
     assert missing_characters(log) == ["Missing character: There is no 가 (U+AC00) in font FreeSerif/OT:script=latn;!"]
     assert missing_characters("Output written on dlbook-en.pdf (3 pages).") == []
-
-
-def test_key_frames_spread_over_the_animation():
-    assert _key_frames(3) == [0, 1, 2]
-    assert _key_frames(21) == [0, 7, 13, 20]
-    assert _key_frames(11) == [0, 3, 7, 10]
-
-
-def test_a_real_animation_becomes_a_strip_of_its_key_frames():
-    fig, ax = plt.subplots(figsize=(4, 2))
-    (line,) = ax.plot([0, 1], [0, 0])
-    player = animate(fig, lambda i: line.set_ydata([0, i]), frames=6, description="a rising line").html
-    png, shown, n, description = key_frame_strip(player)
-    strip = Image.open(io.BytesIO(png))
-    assert (shown, n, description) == ([0, 2, 3, 5], 6, "a rising line")
-    assert strip.width > strip.height  # wide frames, two to a row, two rows
-
-
-def test_a_player_without_frames_is_rejected():
-    with pytest.raises(ValueError, match="embeds no frames"):
-        key_frame_strip('<img alt="x" id="_anim_img0123456789abcdef0123456789abcdef">')
 
 
 def test_an_edition_without_latex_words_is_rejected():
