@@ -11,8 +11,10 @@ those of a fresh clone and the working tree is never touched:
   execute that chapter of that edition only;
 - each chapter's execution inside the clean build (two at once, from its log),
   and alone (one chapter at a time, nothing else running);
-- each page's weight: its HTML plus the images it loads (theme assets are
-  shared by every page and cached by the browser, so they are not counted);
+- each page's weight: its HTML plus the images it loads, every frame of its
+  animation players included (fetched as a player nears the screen); theme
+  assets are shared by every page and cached by the browser, so they are not
+  counted;
 - the published site's size (everything under ``html/``).
 
 Prints one table (README keeps a copy) and exits 1 when a budget is broken.
@@ -21,6 +23,7 @@ Prints one table (README keeps a copy) and exits 1 when a budget is broken.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -71,7 +74,10 @@ def page_weights(out: Path) -> dict[str, int]:
             continue
         text = html.read_text(encoding="utf-8")
         size = len(text.encode())
-        for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
+        shown = set(re.findall(r'<img[^>]+src="([^"]+)"', text))
+        for frames in re.findall(r"data-frames='([^']*)'", text):  # templates/animation-player.html
+            shown |= set(json.loads(frames))
+        for src in shown:
             if not src.startswith(("data:", "http")):
                 target = (html.parent / src.split("#")[0]).resolve()
                 size += target.stat().st_size if target.is_file() else 0

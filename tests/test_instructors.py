@@ -80,8 +80,8 @@ def solution_only_lines(soup: BeautifulSoup) -> list[set[str]]:
 
 
 def indexed_part(soup: BeautifulSoup) -> BeautifulSoup:
-    """The page less what the search index leaves out: formulas, and the animation players' scripts."""
-    for element in soup.select(".math, script, style"):
+    """The page less what the search index leaves out: formulas, scripts, and the animation players' controls."""
+    for element in soup.select(".math, script, style, .dlbook-player"):
         element.extract()
     return soup
 

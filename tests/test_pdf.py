@@ -8,25 +8,17 @@ viewer would read them.
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import time
 
-import matplotlib
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from book_structure import EDITIONS, ROOT, chapter_pages, manifest  # noqa: E402
-from dlbook import animate  # noqa: E402
-from dlbook_build.manifest import chapter_names  # noqa: E402
-from dlbook_build.pdf import PdfDirs, missing_characters  # noqa: E402
-from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS  # noqa: E402
-from dlbook_build.sphinx.latex import _key_frames, key_frame_strip  # noqa: E402
-from test_lecture_numbers import LECTURE_NUMBERS, printed_whole  # noqa: E402
+from book_structure import EDITIONS, ROOT, chapter_pages, manifest
+from dlbook_build.manifest import chapter_names
+from dlbook_build.pdf import PdfDirs, missing_characters
+from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
+from test_lecture_numbers import LECTURE_NUMBERS, printed_whole
 
 pytestmark = pytest.mark.book  # typesets the PDFs
 
@@ -124,25 +116,6 @@ def test_missing_characters_are_read_from_the_log():
     assert missing_characters("Output written on dlbook-en.pdf (3 pages).") == []
 
 
-def test_key_frames_spread_over_the_animation():
-    assert _key_frames(3) == [0, 1, 2]
-    assert _key_frames(21) == [0, 7, 13, 20]
-    assert _key_frames(11) == [0, 3, 7, 10]
-
-
-def test_a_real_animation_becomes_a_strip_of_its_key_frames():
-    fig, ax = plt.subplots(figsize=(4, 2))
-    (line,) = ax.plot([0, 1], [0, 0])
-    player = animate(fig, lambda i: line.set_ydata([0, i]), frames=6, description="a rising line").html
-    png, shown, n, description = key_frame_strip(player)
-    strip = Image.open(io.BytesIO(png))
-    assert (shown, n, description) == ([0, 2, 3, 5], 6, "a rising line")
-    assert strip.width > strip.height  # wide frames, two to a row, two rows
-
-
-def test_a_player_without_frames_is_rejected():
-    with pytest.raises(ValueError, match="embeds no frames"):
-        key_frame_strip('<img alt="x" id="_anim_img0123456789abcdef0123456789abcdef">')
 
 
 def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):

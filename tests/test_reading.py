@@ -17,11 +17,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from book_structure import EDITIONS, docs_for, search_index
-from dlbook import animate
 from dlbook_build.execute import cached_notebook, clean_traceback, execute_chapter, store_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS, ROOT
+from dlbook_build.sphinx.animation_player import LABELS as PLAYER
 from dlbook_build.sphinx.korean_search import PARTICLES, SearchKorean, query_terms, spread, strip_particle
-from dlbook_build.sphinx.reading import EXEC_TABLE_HEADERS, catalogue_domains, compile_catalogues, relabel_player
+from dlbook_build.sphinx.reading import EXEC_TABLE_HEADERS, catalogue_domains, compile_catalogues
 
 #: English interface texts the issue found in the Korean edition, with where they come from
 INTERFACE = {
@@ -32,8 +32,6 @@ INTERFACE = {
         "Search finished: ${resultCount} page(s) match the search query.", *EXEC_TABLE_HEADERS,
     ],
 }
-PLAYER = ["Once", "Loop", "Reflect", "Play", "Pause", "Next frame", "Previous frame", "First frame", "Last frame",
-          "Play backwards", "Decrease speed", "Increase speed", "Repetition mode", "Frame"]  # fmt: skip
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 SITE = DIRS.site
 
@@ -62,35 +60,6 @@ def test_the_korean_edition_names_every_player_label():
     assert all(HANGUL.search(word) for word in labels.values())
     for language, edition in EDITION_SETTINGS.items():
         assert edition["byline"] and edition["copyright"], language
-
-
-# --- the player ---------------------------------------------------------------------------------
-
-
-def _player_html() -> str:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(2, 2))
-    (point,) = ax.plot([0], [0], "o")
-    return animate(fig, lambda i: point.set_data([i], [i]), frames=2, description="점이 움직임").html
-
-
-def test_the_player_is_relabelled_in_the_edition_language():
-    html = relabel_player(_player_html(), EDITION_SETTINGS["ko"]["player_labels"])
-    for english in PLAYER:
-        assert f'title="{english}"' not in html and f'aria-label="{english}' not in html
-        assert f">{english}</label>" not in html
-    assert 'title="다음 프레임"' in html and 'aria-label="다음 프레임"' in html
-    assert 'aria-label="반복 방식: 점이 움직임"' in html and ">왕복</label>" in html
-    # the buttons still call the player
-    assert re.search(r'<button title="다음 프레임" aria-label="다음 프레임" onclick="anim[0-9a-f]+\.next_frame\(\)">', html)
-
-
-def test_player_labels_must_be_a_table_of_strings():
-    with pytest.raises(TypeError, match="player_labels must be a table"):
-        relabel_player("<div></div>", {"Play": 1})
-    with pytest.raises(TypeError, match="player_labels must be a table"):
-        relabel_player("<div></div>", ["Play"])
 
 
 # --- the query ----------------------------------------------------------------------------------
@@ -231,7 +200,7 @@ def interface_texts(html: str) -> list[str]:
         hidden.decompose()  # print-only copies and text marked as another language (the edition switch)
     texts = [value for tag in soup.find_all(True) for key in ("title", "aria-label", "placeholder")
              if (value := tag.get(key))]  # fmt: skip
-    texts += [label.get_text() for label in soup.select("article .animation label, article th")]
+    texts += [label.get_text() for label in soup.select("article th")]
     for article in soup.select("article"):
         article.decompose()
     texts += [text for text in soup.find_all(string=True) if type(text).__name__ == "NavigableString"]
@@ -278,14 +247,13 @@ def test_tracebacks_in_pages_show_no_build_path(site, edition):
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
-def test_utility_pages_formulas_and_players_are_not_indexed(site, edition):
+def test_utility_pages_and_formulas_are_not_indexed(site, edition):
     index = search_index(site, edition)
     assert "execution" in index["docnames"]
     assert not any("execution" in docs_for(index, word) for word in ("gradient", "relu", "tape", "cach")), (
         "the execution-status page is a search result"
     )
     assert not {"frac", "mathbf", "mathrm"} & set(index["terms"]), "TeX source is indexed"
-    assert not {"reflect", "once"} & set(index["terms"]), "the player's labels are indexed"
 
 
 def test_korean_stems_find_every_page_their_inflected_forms_are_on(site):

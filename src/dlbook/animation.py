@@ -1,15 +1,22 @@
-"""One way to animate in the book: a steppable player embedded in the page (chapters 3-7).
+"""One way to animate in the book: a steppable player (chapters 3-7).
 
 :func:`animate` runs the reader's ``update(i)`` function for every frame, the
-way ``matplotlib.animation.FuncAnimation`` does, and embeds the frames in
-matplotlib's JavaScript player (play, pause, step one frame forward or back,
-a slider). The page needs no server and no internet.
+way ``matplotlib.animation.FuncAnimation`` does, and returns an
+:class:`Animation` that shows itself in three forms, one MIME type each
+(``_repr_mimebundle_``), so that each reader of the notebook takes the one it
+can show:
+
+- ``text/html``: matplotlib's JavaScript player with every frame inside (play,
+  pause, step one frame forward or back, a slider), for Jupyter and Colab,
+  where students run the notebooks; it needs no server and no internet;
+- ``image/png``: a strip of key frames, for print (the book's PDF);
+- :data:`MIME_TYPE`: the frames, their display size, the speed and the
+  description as JSON, for a site that draws its own player (the book's does:
+  its pages then carry the frames as image files, not inside the HTML).
 
 Frames are WebP drawn at twice the figure's display resolution, so they stay
 sharp on 2x (phone, laptop) screens; WebP's lossy coding keeps an animation
-to a few hundred kilobytes, less than the 1x JPEG frames it replaced. The
-frame carries its display size (``width``/``height``), and the book's
-stylesheet lets the player shrink to a phone's column.
+to a few hundred kilobytes, less than the 1x JPEG frames it replaced.
 """
 
 from __future__ import annotations
@@ -22,13 +29,22 @@ import tempfile
 from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation, HTMLWriter
 from PIL import Image
 
 from dlbook._checks import check_positive_int, check_positive_number
+
+#: The MIME type of an animation's frames as JSON (``frames``: base64 WebP,
+#: ``format``, display ``width`` and ``height`` in CSS pixels, ``fps``,
+#: ``description``, ``key_frames``: the frames the printed strip shows).
+MIME_TYPE = "application/vnd.dlbook.animation+json"
+#: frames are drawn at this many pixels per displayed (CSS) pixel
+DENSITY = 2
+#: How many frames the printed strip shows, at most (first and last included).
+KEY_FRAMES = 4
 
 _PLAYER_ID = re.compile(r'id="_anim_img([0-9a-f]{32})"')
 # matplotlib's player links Font Awesome 4 from a CDN; the book's theme serves
@@ -39,34 +55,95 @@ _CDN_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https://[^"]*font-
 # without a label; screen readers need both (axe: image-alt, label)
 _FRAME_IMG = '<img id="_anim_img'
 _SLIDER = '<input id="_anim_slider'
-_FIRST_FRAME = re.compile(r'frames\[0\] = "data:image/webp;base64,([A-Za-z0-9+/=\\\n]+)"')
-#: frames are drawn at this many pixels per displayed (CSS) pixel
-DENSITY = 2
+# each frame of the player, in order; matplotlib breaks the base64 into lines ending in a backslash
+_FRAME = re.compile(r'frames\[(\d+)\] = "data:image/webp;base64,([A-Za-z0-9+/=\\\n]+)"')
 
 
 class _WebPWriter(HTMLWriter):
     """matplotlib's HTML player with WebP frames (savefig writes WebP through Pillow)."""
 
-    supported_formats = ["webp", *HTMLWriter.supported_formats]
+    supported_formats: ClassVar[list[str]] = ["webp", *HTMLWriter.supported_formats]
+
+
+def key_frames(n: int, count: int = KEY_FRAMES) -> list[int]:
+    """Indices of up to ``count`` frames spread evenly over ``n``, first and last included."""
+    if n <= count:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (count - 1)) for i in range(count)})
 
 
 class Animation:
-    """A finished animation: shown as the player in a notebook or page."""
+    """A finished animation: its WebP frames, and the player that shows them in a notebook."""
 
-    def __init__(self, html: str, n_frames: int) -> None:
+    def __init__(self, html: str, frames: list[bytes], *, fps: float, description: str) -> None:
         self.html = html
-        self.n_frames = n_frames
+        self.frames = tuple(frames)
+        self.fps = fps
+        self.description = description
+        # shown at half the frames' pixels (Agg may round a frame a pixel down)
+        with Image.open(io.BytesIO(self.frames[0])) as first:
+            self.width, self.height = (pixels // DENSITY for pixels in first.size)
+        self.key_frames = key_frames(len(self.frames))
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.frames)
 
     @property
     def size_kib(self) -> float:
         """Size of the embedded player, frames included, in KiB."""
         return len(self.html.encode()) / 1024
 
-    def _repr_html_(self) -> str:
-        return self.html
+    def key_frame_strip(self) -> bytes:
+        """A PNG of the key frames (:attr:`key_frames`), for print.
+
+        Very wide frames (several panels) go one to a row, wide ones two,
+        others all in one row. The words around it (a caption) are the
+        printer's: they are in the book's language, the strip has none.
+        """
+        images = []
+        for i in self.key_frames:
+            with Image.open(io.BytesIO(self.frames[i])) as frame:
+                images.append(frame.convert("RGB"))
+        width, height = max(im.width for im in images), max(im.height for im in images)
+        columns = 1 if width > 2.5 * height else 2 if width > 1.2 * height and len(images) > 2 else len(images)
+        rows = -(-len(images) // columns)
+        gap = 8
+        strip = Image.new("RGB", (columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap), "white")
+        for k, im in enumerate(images):
+            strip.paste(im, ((k % columns) * (width + gap), (k // columns) * (height + gap)))
+        buffer = io.BytesIO()
+        strip.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The animation in each form a notebook reader may show: player, key frames, frames as JSON."""
+        frames = {
+            "frames": [base64.b64encode(frame).decode("ascii") for frame in self.frames],
+            "format": "image/webp",
+            "width": self.width,
+            "height": self.height,
+            "fps": self.fps,
+            "description": self.description,
+            "key_frames": self.key_frames,
+        }
+        return {
+            "text/plain": repr(self),
+            "text/html": self.html,
+            "image/png": base64.b64encode(self.key_frame_strip()).decode("ascii"),
+            MIME_TYPE: frames,
+        }
 
     def __repr__(self) -> str:
         return f"<Animation: {self.n_frames} frames>"
+
+
+def _frames_of(html: str, n_frames: int) -> list[bytes]:
+    """The WebP frames embedded in matplotlib's player, in order."""
+    found = {int(i): base64.b64decode(data.replace("\\\n", "")) for i, data in _FRAME.findall(html)}
+    if sorted(found) != list(range(n_frames)):
+        raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot find its frames")
+    return [found[i] for i in range(n_frames)]
 
 
 def animate(
@@ -80,7 +157,7 @@ def animate(
     max_kib: float = 1000,
     description: str = "animation",
 ) -> Animation:
-    """Turn ``update(frame)`` calls on ``fig`` into an embedded, steppable player.
+    """Turn ``update(frame)`` calls on ``fig`` into a steppable animation.
 
     ``frames`` is a number of frames or the sequence of values passed to
     ``update``. The figure is closed afterwards so it is not shown twice. An
@@ -114,32 +191,30 @@ def animate(
         writer = _WebPWriter(fps=fps, embed_frames=True, default_mode="once")
         writer.frame_format = "webp"  # not an rcParams value matplotlib accepts
         animation.save(
-            str(path), writer=writer, dpi=dpi * DENSITY, savefig_kwargs={"pil_kwargs": {"quality": quality, "method": 6}}
+            str(path),
+            writer=writer,
+            dpi=dpi * DENSITY,
+            savefig_kwargs={"pil_kwargs": {"quality": quality, "method": 6}},
         )
         html = _CDN_STYLESHEET.sub("", path.read_text())
     plt.close(fig)
-    # shown at half the frames' pixels (Agg may round a frame a pixel down)
-    first = _FIRST_FRAME.search(html)
-    if first is None:
-        raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot find its frames")
-    with Image.open(io.BytesIO(base64.b64decode(first.group(1).replace("\\\n", "")))) as frame:
-        width, height = (pixels // DENSITY for pixels in frame.size)
+    result = Animation(html, _frames_of(html, n_frames), fps=fps, description=description)
     if _FRAME_IMG not in html or _SLIDER not in html:
         raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot label its frame and slider")
+    label = escape(description, quote=True)
     html = html.replace(
-        _FRAME_IMG, f'<img alt="{escape(description, quote=True)}" width="{width}" height="{height}" id="_anim_img', 1
+        _FRAME_IMG, f'<img alt="{label}" width="{result.width}" height="{result.height}" id="_anim_img', 1
     )
     html = html.replace(_SLIDER, '<input aria-label="Frame" id="_anim_slider', 1)
     # the loop-mode form is a landmark: name it after the animation, so that
     # several players on a page stay distinguishable (axe: landmark-unique)
-    html = html.replace('aria-label="Repetition mode"', f'aria-label="Repetition mode: {escape(description, quote=True)}"', 1)
+    html = html.replace('aria-label="Repetition mode"', f'aria-label="Repetition mode: {label}"', 1)
 
     # matplotlib names the player with a random id; name it by its content so
     # two builds of the same chapter produce the same page.
     random_id = _PLAYER_ID.search(html).group(1)
     stable_id = hashlib.sha1(html.replace(random_id, "").encode()).hexdigest()[:32]
-    html = html.replace(random_id, stable_id)
-    result = Animation(html, n_frames)
+    result.html = html.replace(random_id, stable_id)
     if result.size_kib > max_kib:
         raise ValueError(
             f"the animation weighs {result.size_kib:.0f} KiB, over max_kib={max_kib:.0f}: "

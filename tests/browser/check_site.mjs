@@ -12,9 +12,11 @@
 //   - no local request answered with an error status (a missing asset);
 //   - every diagram (.dlbook-diagram svg) and image drawn at a non-zero size,
 //     every image decoded (naturalWidth > 0);
-//   - every animation player working: "Next frame" shows another frame,
-//     "Previous frame" brings the first back, Play advances and Pause stops, and
-//     the buttons' icons are drawn;
+//   - every animation player working: the page holds its first frame only (the
+//     others are not requested before the player comes near the screen); "Next
+//     frame" shows every frame in turn, each one loaded, "Previous frame" and
+//     "First frame" step back, the slider follows the keyboard, Play advances and
+//     Pause stops, and the buttons' icons are drawn;
 //   - the edition switch leading to the same page in the other edition (status
 //     200, <html lang> of that edition); on the landing page, every edition link;
 //   - no accessibility violation of impact "serious" or "critical" (axe-core), with
@@ -145,8 +147,10 @@ async function checkPage(context, base, relative, totals) {
     failures.push(`${on()}uncaught exception: ${short(String(error?.stack || error))}`);
     totals.consoleErrors += 1;
   });
+  const requested = new Set(); // every URL the page asked for
   page.on('request', (request) => {
     totals.requests += 1;
+    requested.add(request.url());
     const reason = offSite(request.url());
     if (reason && !blocked.has(request.url())) blocked.set(request.url(), `${on()}request leaving the local server (${reason}), blocked`);
   });
@@ -168,6 +172,8 @@ async function checkPage(context, base, relative, totals) {
     // let MathJax typeset before the page is looked at
     await page.evaluate(() => window.MathJax?.startup?.promise).catch(() => {});
 
+    // before anything scrolls the page: the frames of players far below are not fetched yet
+    await checkFramesWait(page, requested, failures);
     await checkDiagramsAndImages(page, failures, totals);
     await checkImageQuality(page, failures, totals);
     await checkAnimations(page, failures, totals);
@@ -298,54 +304,91 @@ async function checkNoSidewaysScroll(page, failures, totals) {
   await page.setViewportSize(DESKTOP);
 }
 
+/** The players well below the screen on arrival have fetched no frame but their first. */
+async function checkFramesWait(page, requested, failures) {
+  const far = await page.evaluate(() => [...document.querySelectorAll('figure.dlbook-player')]
+    .filter((player) => player.getBoundingClientRect().top > window.innerHeight + 800)
+    .map((player) => ({
+      name: player.querySelector('img').alt,
+      later: JSON.parse(player.dataset.frames).slice(1).map((src) => new URL(src, document.baseURI).href),
+    })));
+  for (const { name, later } of far) {
+    const early = later.filter((url) => requested.has(url));
+    if (early.length) failures.push(`animation "${name}": ${early.length} frames fetched before the player came near the screen`);
+  }
+}
+
+/**
+ * Every animation player (templates/animation-player.html, static/dlbook-animation.js):
+ * stepped through every frame, each one loaded; back, first, the slider by keyboard,
+ * play and pause.
+ */
 async function checkAnimations(page, failures, totals) {
-  const players = await page.locator('img[id^="_anim_img"]').all();
-  for (const image of players) {
-    const id = await image.getAttribute('id');
-    const player = page.locator('div.animation').filter({ has: page.locator(`img[id="${id}"]`) });
-    // buttons are found by what they do, not by their (translated) titles
-    const ACTIONS = { 'Next frame': 'next_frame', 'Previous frame': 'previous_frame', Play: 'play_animation', Pause: 'pause_animation', 'First frame': 'first_frame' };
-    const button = (title) => player.locator(`button[onclick$=".${ACTIONS[title]}()"]`);
-    const src = () => image.evaluate((img) => img.src);
+  const players = await page.locator('figure.dlbook-player').all();
+  for (const [k, player] of players.entries()) {
+    const image = player.locator('img.dlbook-player-frame');
+    const name = (await image.getAttribute('alt')) || `player ${k + 1}`;
+    // buttons are found by what they do, not by their (translated) names
+    const button = (action) => player.locator(`button[data-action="${action}"]`);
+    const slider = player.locator('input[type="range"]');
+    const shown = () => image.evaluate((img) => img.src);
+    // the frame shown, once loaded: its address and its pixels
+    const loaded = () => image.evaluate((img) => (img.complete ? Promise.resolve() : img.decode().catch(() => {}))
+      .then(() => ({ src: img.src, natural: img.naturalWidth })));
     try {
-      // the player shows its first frame once its script has run
-      await image.evaluate((img) => new Promise((resolve, reject) => {
-        const start = Date.now();
-        const wait = () => (img.getAttribute('src') ? resolve() : Date.now() - start > 10_000 ? reject(new Error('no frame shown')) : setTimeout(wait, 50));
-        wait();
-      }));
-      for (const title of ['Next frame', 'Previous frame', 'Play', 'Pause']) {
-        if ((await button(title).count()) !== 1) throw new Error(`no single "${title}" button`);
+      const frames = await player.evaluate((p) => JSON.parse(p.dataset.frames).map((src) => new URL(src, document.baseURI).href));
+      const fps = Number(await player.getAttribute('data-fps'));
+      if (await player.locator('img').count() !== 1) throw new Error('the page holds more than the first frame as images');
+      // the controls show once the player's script has run
+      await player.locator('.dlbook-player-controls').waitFor({ state: 'visible', timeout: 10_000 })
+        .catch(() => { throw new Error('the controls are not shown (the script did not run)'); });
+      await player.scrollIntoViewIfNeeded();
+      for (const action of ['first', 'previous', 'play', 'next', 'last']) {
+        if ((await button(action).count()) !== 1) throw new Error(`no single "${action}" button`);
       }
-      const icons = await player.locator('.anim-buttons button').evaluateAll((buttons) => buttons
-        .filter((b) => {
-          const svg = b.querySelector('svg');
-          if (svg) return !(svg.getBoundingClientRect().width > 0);
-          const i = b.querySelector('i');
-          const content = i ? getComputedStyle(i, '::before').content : 'none';
-          return !i || content === 'none' || content === 'normal' || content === '""' || !(i.getBoundingClientRect().width > 0);
-        })
-        .map((b) => b.title));
-      if (icons.length) failures.push(`animation ${id}: buttons without a drawn icon: ${icons.join(', ')}`);
+      const undrawn = await player.locator('button').evaluateAll((buttons) => buttons
+        .filter((b) => ![...b.querySelectorAll('svg')].some((svg) => svg.getBoundingClientRect().width > 0))
+        .map((b) => b.getAttribute('aria-label')));
+      if (undrawn.length) failures.push(`animation "${name}": buttons without a drawn icon: ${undrawn.join(', ')}`);
 
-      const first = await src();
-      await button('Next frame').click();
-      const second = await src();
-      if (second === first) throw new Error('"Next frame" did not change the frame');
-      await button('Previous frame').click();
-      if ((await src()) !== first) throw new Error('"Previous frame" did not bring back the first frame');
+      if ((await shown()) !== frames[0]) throw new Error('the first frame is not shown first');
+      for (let i = 1; i < frames.length; i += 1) {
+        await button('next').click();
+        const frame = await loaded();
+        if (frame.src !== frames[i]) throw new Error(`"Next frame" showed ${frame.src} as frame ${i + 1}, not ${frames[i]}`);
+        if (!(frame.natural > 0)) throw new Error(`frame ${i + 1} did not load (${frame.src})`);
+      }
+      await button('next').click();
+      if ((await shown()) !== frames.at(-1)) throw new Error('"Next frame" went past the last frame');
+      if (frames.length > 1) {
+        await button('previous').click();
+        if ((await shown()) !== frames.at(-2)) throw new Error('"Previous frame" did not step back one frame');
+      }
+      await button('first').click();
+      if ((await shown()) !== frames[0]) throw new Error('"First frame" did not bring back the first frame');
+      await slider.focus();
+      await page.keyboard.press('End');
+      if ((await shown()) !== frames.at(-1)) throw new Error('the slider\'s End key did not show the last frame');
+      await page.keyboard.press('Home');
+      if ((await shown()) !== frames[0]) throw new Error('the slider\'s Home key did not show the first frame');
 
-      await button('Play').click();
-      await page.waitForFunction(([img, frame]) => img.src !== frame, [await image.elementHandle(), first], { timeout: 5000 })
-        .catch(() => { throw new Error('"Play" did not advance the animation within 5 s'); });
-      await button('Pause').click();
-      const paused = await src();
-      await page.waitForTimeout(600);
-      if ((await src()) !== paused) throw new Error('"Pause" did not stop the animation');
-      await button('First frame').click().catch(() => {});
+      if (frames.length > 1) {
+        const play = button('play');
+        const before = await play.getAttribute('aria-label');
+        await play.click();
+        await page.waitForFunction(([img, first]) => img.src !== first, [await image.elementHandle(), frames[0]], { timeout: 5000 })
+          .catch(() => { throw new Error('"Play" did not advance the animation within 5 s'); });
+        if ((await play.getAttribute('aria-label')) === before) throw new Error('the playing button is not named "Pause"');
+        await play.click();
+        const paused = await shown();
+        await page.waitForTimeout(Math.max(600, 2500 / fps));
+        if ((await shown()) !== paused) throw new Error('"Pause" did not stop the animation');
+        if ((await play.getAttribute('aria-label')) !== before) throw new Error('the paused button is not named "Play" again');
+        await button('first').click();
+      }
       totals.animations += 1;
     } catch (error) {
-      failures.push(`animation ${id}: ${short(String(error?.message || error))}`);
+      failures.push(`animation "${name}": ${short(String(error?.message || error))}`);
     }
   }
 }

@@ -8,6 +8,7 @@
 - :mod:`.notebooks`: each chapter as a notebook to download;
 - :mod:`.solutions`: solutions collapsed on the site, and the student build without them;
 - :mod:`.figures`: figures as SVG or 2x images, with alternative text;
+- :mod:`.animation_player`: animations as a player whose frames are image files;
 - :mod:`.latex`: what the PDF needs that the HTML has (key frames, fonts, titles);
 - :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable;
 - :mod:`.manifest`: what the build knew (chapters, sections, exercises, figures) for what is derived from it.
@@ -24,8 +25,8 @@ from sphinx.config import Config
 
 HERE = Path(__file__).resolve().parent
 EXTENSIONS = [
-    "execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures", "latex",
-    "glossary", "manifest",
+    "execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures",
+    "animation_player", "latex", "glossary", "manifest",
 ]  # fmt: skip
 
 

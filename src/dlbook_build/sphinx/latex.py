@@ -11,9 +11,9 @@ this book:
   document (file name, title), a book class, the fonts (Korean through
   kotex, whose xetexko breaks lines between Hangul words the Korean way; the
   English edition has Korean terms too) and the words it prints;
-- each animation of :func:`dlbook.animate` (an HTML player, which a PDF
-  cannot show) as a strip of key frames taken from the player's embedded
-  frames, with a caption giving its description and which frames are shown;
+- under each animation of :func:`dlbook.animate`, whose PNG strip of key
+  frames myst-nb picks for LaTeX (the output's ``image/png`` form), a caption
+  in the edition's words giving its description and which frames are shown;
 - a warning (an error under ``-W``) for any other HTML output the PDF would
   print as text, so nothing the site shows goes missing without a word;
 - the root page's text as an unnumbered preface, and the unnumbered part of
@@ -26,14 +26,11 @@ this book:
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import re
 
 from docutils import nodes
 from docutils.writers.latex2e import Babel
-from PIL import Image
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -42,6 +39,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx_exercise.nodes import is_exercise_enumerable_node
 
+from dlbook.animation import MIME_TYPE
+from dlbook_build.sphinx.animation_player import animation_player
 from dlbook_build.sphinx.editions import edition
 
 logger = logging.getLogger(__name__)
@@ -62,8 +61,6 @@ FONTS = "\n".join(
         r"\setmonohangulfont{NanumGothicCoding}",
     ]
 )
-#: How many frames of an animation the PDF prints, at most (first and last included).
-KEY_FRAMES = 4
 #: The bibliography is typeset inside the page that holds it ("References"),
 #: not as a chapter of its own (see :class:`BibliographyInPlace`).
 BIBLIOGRAPHY_IN_PLACE = "\n".join(
@@ -74,10 +71,6 @@ BIBLIOGRAPHY_IN_PLACE = "\n".join(
         r"\makeatother",
     ]
 )
-_PLAYER = re.compile(r'id="_anim_img[0-9a-f]{32}"')
-# matplotlib's player breaks each frame's base64 into lines ending in a backslash
-_FRAME = re.compile(r'"data:image/(\w+);base64,([A-Za-z0-9+/=\\\n]+)"')
-_ALT = re.compile(r'<img alt="([^"]*)"[^>]*id="_anim_img')
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -118,43 +111,12 @@ def apply_latex_settings(app: Sphinx, config: Config) -> None:
     config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides, ("latex", "image/svg+xml", 15)]
 
 
-def _key_frames(n: int, count: int = KEY_FRAMES) -> list[int]:
-    """Indices of up to ``count`` frames spread evenly over ``n``, first and last included."""
-    if n <= count:
-        return list(range(n))
-    return sorted({round(i * (n - 1) / (count - 1)) for i in range(count)})
-
-
-def key_frame_strip(player: str) -> tuple[bytes, list[int], int, str]:
-    """From an animation's HTML player: a PNG strip of key frames, their indices, the frame count and description.
-
-    Very wide frames (several panels) go one to a row, wide ones two, others all in one row.
-    """
-    frames = [base64.b64decode(re.sub(r"[\\\s]", "", data)) for _, data in _FRAME.findall(player)]
-    if not frames:
-        raise ValueError("the animation's HTML player embeds no frames (expected data:image/...;base64 strings)")
-    alt = _ALT.search(player)
-    description = html.unescape(alt.group(1)) if alt else ""
-    shown = _key_frames(len(frames))
-    images = [Image.open(io.BytesIO(frames[i])).convert("RGB") for i in shown]
-    width, height = max(im.width for im in images), max(im.height for im in images)
-    columns = 1 if width > 2.5 * height else 2 if width > 1.2 * height and len(images) > 2 else len(images)
-    rows = -(-len(images) // columns)
-    gap = 8
-    strip = Image.new("RGB", (columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap), "white")
-    for k, im in enumerate(images):
-        strip.paste(im, ((k % columns) * (width + gap), (k // columns) * (height + gap)))
-    buffer = io.BytesIO()
-    strip.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue(), shown, len(frames), description
-
-
 def _text_of(html_text: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
 
 
 class PrintableOutputs(SphinxPostTransform):
-    """Before myst-nb picks each output's format for LaTeX: animations become key frames; lost HTML is reported."""
+    """Before myst-nb picks each output's format for LaTeX: animations get their caption; lost HTML is reported."""
 
     default_priority = 3  # myst-nb's SelectMimeType runs at 4
     formats = ("latex",)
@@ -165,32 +127,39 @@ class PrintableOutputs(SphinxPostTransform):
             if bundle.get("nb_element") != "mime_bundle":
                 continue
             by_type = {child.get("mime_type"): child for child in bundle.children}
+            if MIME_TYPE in by_type and "image/png" in by_type:
+                player = next(by_type[MIME_TYPE].findall(animation_player))
+                self.add_caption(bundle, by_type["image/png"], player, settings)
+                continue
             if "text/html" not in by_type:
                 continue
-            player = by_type["text/html"].astext()
-            if _PLAYER.search(player):
-                bundle.replace_self(self.strip_node(player, settings))
-                continue
+            shown = by_type["text/html"].astext()
             printable = {"application/pdf", "image/png", "image/jpeg", "image/svg+xml", "text/latex"} & set(by_type)
             plain = by_type.get("text/plain")
-            if not printable and (plain is None or _text_of(player) != _text_of(plain.astext())):
+            if not printable and (plain is None or _text_of(shown) != _text_of(plain.astext())):
                 logger.warning(
                     "an HTML output that the PDF cannot show (it prints its text/plain form instead): "
-                    f"{_text_of(player)[:80]!r}; give the object a PNG or SVG form, or teach "
+                    f"{_text_of(shown)[:80]!r}; give the object a PNG or SVG form, or teach "
                     "dlbook_build.sphinx.latex to print it",
                     location=bundle,
                     type="dlbook",
                     subtype="latex",
                 )
 
-    def strip_node(self, player: str, settings: dict[str, str]) -> nodes.Element:
-        png, shown, n, description = key_frame_strip(player)
-        uri = "data:image/png;base64," + base64.b64encode(png).decode()
-        numbers = settings["and"].join(str(i + 1) for i in shown)
-        caption = settings["animation"].format(n=n, description=description.rstrip("."), shown=numbers)
-        image = nodes.image(uri=uri, candidates={"?": uri}, alt=description, width="100%")
+    def add_caption(
+        self, bundle: nodes.Element, strip: nodes.Element, player: animation_player, settings: dict[str, str]
+    ) -> None:
+        """The output (myst-nb then picks its key-frame strip) at the text's width, over its caption."""
+        description = player["description"]
+        for image in strip.findall(nodes.image):
+            image["alt"], image["width"] = description, "100%"
+        shown = settings["and"].join(str(i + 1) for i in player["key_frames"])
+        n = len(player["frames"])
+        caption = settings["animation"].format(n=n, description=description.rstrip("."), shown=shown)
         text = nodes.paragraph("", "", nodes.emphasis(caption, caption), classes=["dlbook-keyframes-caption"])
-        return nodes.container("", image, text, classes=["dlbook-keyframes"])
+        parent, index = bundle.parent, bundle.parent.index(bundle)
+        parent.remove(bundle)
+        parent.insert(index, nodes.container("", bundle, text, classes=["dlbook-keyframes"]))
 
 
 class BibliographyPlace(nodes.General, nodes.Element):

@@ -8,14 +8,11 @@
   i18n API, ``app.add_message_catalog``), so they fill what those lack.
 - myst-nb's execution-status table writes its column headers in English
   without a catalogue: they are translated here (a post-transform).
-- matplotlib's animation player (made by :func:`dlbook.animate`) writes its
-  labels and tooltips in English: each edition's ``player_labels`` in
-  ``book/editions.toml`` replace them (a post-transform on the player's HTML).
 - The footer's byline and copyright come from the edition (``byline``,
   ``copyright``): sphinx-book-theme's "By <author>" reads "으로 …" in Korean.
 - Search: a page holding the execution-status table is left out of the
-  index (``nosearch``); formulas (TeX source) and the player are not indexed
-  (Sphinx's ``no-search`` class). Result snippets come from the article
+  index (``nosearch``); formulas (TeX source) are not indexed (Sphinx's
+  ``no-search`` class). Result snippets come from the article
   alone: searchtools.js takes them from ``[role=main]``, which in
   pydata-sphinx-theme is the whole ``<main>`` with the toolbar, the theme menu
   and the page's contents list; ``static/search_snippets.js`` (loaded by the
@@ -26,8 +23,6 @@
 
 from __future__ import annotations
 
-import re
-from html import escape
 from pathlib import Path
 
 from docutils import nodes
@@ -42,8 +37,6 @@ HERE = Path(__file__).resolve().parent
 LOCALES = HERE / "locales"
 #: myst-nb's execution-status table headers (myst_nb.ext.execution_tables), msgids of the catalogue
 EXEC_TABLE_HEADERS = ("Document", "Modified", "Method", "Run Time (s)", "Status")
-#: the class of the <div> matplotlib's player is drawn in
-PLAYER_CLASS = 'class="animation"'
 
 
 def catalogue_domains(language: str) -> list[str]:
@@ -76,38 +69,17 @@ def add_catalogues(app: Sphinx, config: Config) -> None:
     config.copyright = edition(config)["copyright"].format(year=config.book_year)
 
 
-def relabel_player(html: str, labels: dict[str, str]) -> str:
-    """matplotlib's player markup with its English labels replaced by ``labels`` (English → edition's words).
-
-    Tooltips (``title``), accessible names (``aria-label``, also "Label: description")
-    and the loop-mode radio labels are replaced; frames and scripts are untouched.
-    """
-    if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-        raise TypeError("player_labels must be a table of English label = translated label (strings)")
-    for english, translated in labels.items():
-        old, new = escape(english, quote=True), escape(translated, quote=True)
-        html = re.sub(rf'((?:title|aria-label)="){re.escape(old)}(["]|: )', rf"\g<1>{new}\g<2>", html)
-        html = html.replace(f">{old}</label>", f">{new}</label>")
-    return html
-
-
 class TranslateInterface(SphinxPostTransform):
-    """The execution-status table's headers and the players' labels in the edition's language.
+    """The execution-status table's headers in the edition's language.
 
-    Runs after myst-nb has made the table (priority 8) and chosen each output's
-    HTML (4); marks players and formulas ``no-search`` (not indexed).
+    Runs after myst-nb has made the table (priority 8); marks formulas
+    ``no-search`` (not indexed).
     """
 
     default_priority = 50
     formats = ("html",)
 
     def run(self, **kwargs) -> None:
-        labels = edition(self.config)["player_labels"]
-        for raw in list(self.document.findall(nodes.raw)):
-            if "html" in raw.get("format", "").split() and PLAYER_CLASS in raw.astext():
-                raw["classes"].append("no-search")
-                if labels:
-                    raw.replace_self(nodes.raw("", relabel_player(raw.astext(), labels), format="html", classes=["no-search"]))
         for math in self.document.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))):
             math["classes"].append("no-search")
         for table in self.document.findall(nodes.table):

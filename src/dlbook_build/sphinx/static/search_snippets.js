@@ -5,7 +5,7 @@
 // page's <article> (or the result's section in it), without formulas (their TeX
 // source), animation players, buttons or permalink signs.
 (() => {
-  const LEFT_OUT = ".headerlink, script, style, .math, .animation, button, form, .no-search";
+  const LEFT_OUT = ".headerlink, script, style, .math, .dlbook-player, button, form, .no-search";
   const themeDefault = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
     const page = new DOMParser().parseFromString(htmlString, "text/html");
