@@ -191,6 +191,7 @@ CONF = """\
 extensions = ["myst_nb", "dlbook_build.sphinx.editions", "dlbook_build.sphinx.animation_player", "dlbook_build.sphinx.latex"]
 nb_execution_mode = "off"
 language = "en"
+book_year = 2026
 root_doc = "index"
 exclude_patterns = ["_build"]
 html_static_path = [{static!r}]  # as dlbook_build.sphinx adds it
