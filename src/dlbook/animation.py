@@ -80,9 +80,13 @@ def _frame(fig: Any, update: Callable[[Any], Any], value: Any, dpi: float, quali
     """
     update(value)
     fig.set_dpi(dpi)
-    pixels, size = fig.canvas.print_to_buffer()
+    pixels = io.BytesIO()
+    fig.savefig(pixels, format="rgba", dpi=dpi)  # Agg's pixels, whatever the figure's canvas
+    width, height = (int(side) for side in fig.bbox.size)
     data = io.BytesIO()
-    Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).save(data, "webp", quality=quality, method=4)
+    Image.frombuffer("RGBA", (width, height), pixels.getvalue(), "raw", "RGBA", 0, 1).save(
+        data, "webp", quality=quality, method=4
+    )
     return data.getvalue()
 
 
