@@ -9,7 +9,8 @@
 - :mod:`.solutions`: solutions collapsed on the site, and the student build without them;
 - :mod:`.figures`: figures as SVG or 2x images, with alternative text;
 - :mod:`.latex`: what the PDF needs that the HTML has (key frames, fonts, titles);
-- :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable.
+- :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable;
+- :mod:`.page_speed`: scripts deferred, icons drawn without the theme's script.
 
 It also adds the book's templates, stylesheet and icon.
 """
@@ -24,7 +25,7 @@ from sphinx.config import Config
 HERE = Path(__file__).resolve().parent
 EXTENSIONS = [
     "execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures", "latex",
-    "glossary",
+    "glossary", "page_speed",
 ]  # fmt: skip
 
 

@@ -1,0 +1,44 @@
+"""A chapter that paints at once on a phone (issue 24, measured by benchmarks/lighthouse.mjs).
+
+What Sphinx and its extensions put in ``<head>`` is fetched and run before the
+page's first paint. Here:
+
+- every script file is deferred (run in order once the page is parsed, as the
+  theme's own scripts are), except ``documentation_options.js``, which the
+  inline scripts after it extend; none of them draws what the reader sees first.
+  The search page keeps them as they are: its inline scripts use them at once;
+- the theme's icons are drawn by ``icons.css`` (SVG masks), since
+  ``templates/layout.html`` leaves out the theme's fontawesome.js; the same
+  template leaves the search scripts to the search page.
+
+Math is rendered at build time (``katex_prerender`` in conf.py). No maintained
+extension defers other extensions' scripts, hence this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+#: run before the inline scripts that follow it, which add to DOCUMENTATION_OPTIONS
+KEPT_IN_ORDER = {"_static/documentation_options.js"}
+
+
+def defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object) -> None:
+    if pagename == "search" or "script_files" not in context:
+        return
+    scripts = []
+    for script in context["script_files"]:
+        attributes = script.attributes
+        if script.filename and script.filename not in KEPT_IN_ORDER and not {"async", "defer"} & attributes.keys():
+            # a copy: the same objects serve every page (and the search page keeps its own)
+            script = type(script)(script.filename, priority=script.priority, **attributes, defer="defer")
+        scripts.append(script)
+    context["script_files"] = scripts
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_css_file("icons.css")
+    app.connect("html-page-context", defer_scripts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
