@@ -15,6 +15,7 @@
 //   - every animation player working: "Next frame" shows another frame,
 //     "Previous frame" brings the first back, Play advances and Pause stops, and
 //     the buttons' icons are drawn;
+//   - every icon of the theme drawn (icons.css has its shape);
 //   - the edition switch leading to the same page in the other edition (status
 //     200, <html lang> of that edition); on the landing page, every edition link;
 //   - no accessibility violation of impact "serious" or "critical" (axe-core), with
@@ -165,10 +166,8 @@ async function checkPage(context, base, relative, totals) {
     const response = await page.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
     if (!response || response.status() !== 200) failures.push(`page answered ${response?.status()}`);
     await page.waitForLoadState('networkidle', { timeout: TIMEOUT_MS }).catch(() => {});
-    // let MathJax typeset before the page is looked at
-    await page.evaluate(() => window.MathJax?.startup?.promise).catch(() => {});
-
     await checkDiagramsAndImages(page, failures, totals);
+    await checkIcons(page, failures);
     await checkImageQuality(page, failures, totals);
     await checkAnimations(page, failures, totals);
     await checkFrameworkTabs(page, failures, totals);
@@ -238,6 +237,17 @@ async function checkDiagramsAndImages(page, failures, totals, onlyInTabs = false
     if (!(img.natural > 0)) failures.push(`image ${img.name} did not load (naturalWidth 0)`);
     else if (!(img.width > 0 && img.height > 0) || img.hidden) failures.push(`image ${img.name} is not drawn (${img.width}x${img.height})`);
   }
+}
+
+/**
+ * Every Font Awesome icon of the theme (<i class="fa-...">) has its shape in
+ * icons.css (the book loads no fontawesome.js): one without shows nothing.
+ */
+async function checkIcons(page, failures) {
+  const blank = await page.evaluate(() => [...document.querySelectorAll('i[class*="fa-"]')]
+    .filter((i) => !getComputedStyle(i).maskImage.startsWith('url('))
+    .map((i) => i.className));
+  for (const name of new Set(blank)) failures.push(`icon "${name}" has no shape: add it to icons.css`);
 }
 
 /**
@@ -323,7 +333,9 @@ async function checkAnimations(page, failures, totals) {
           if (svg) return !(svg.getBoundingClientRect().width > 0);
           const i = b.querySelector('i');
           const content = i ? getComputedStyle(i, '::before').content : 'none';
-          return !i || content === 'none' || content === 'normal' || content === '""' || !(i.getBoundingClientRect().width > 0);
+          // an icon is a Font Awesome glyph, or an SVG mask (icons.css)
+          const glyph = content !== 'none' && content !== 'normal' && content !== '""';
+          return !i || !(glyph || getComputedStyle(i).maskImage.startsWith('url(')) || !(i.getBoundingClientRect().width > 0);
         })
         .map((b) => b.title));
       if (icons.length) failures.push(`animation ${id}: buttons without a drawn icon: ${icons.join(', ')}`);
