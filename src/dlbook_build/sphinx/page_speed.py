@@ -11,15 +11,20 @@ page's first paint. Here:
   ``templates/layout.html`` leaves out the theme's fontawesome.js; the same
   template leaves the search scripts to the search page.
 
-Math is rendered at build time (``katex_prerender`` in conf.py). No maintained
+Math is rendered at build time (``katex_prerender`` in conf.py) by the KaTeX
+that sphinxcontrib-katex bundles, run with Node: :func:`need_node` says how to
+get Node when it is missing, before Sphinx reads a page. No maintained
 extension defers other extensions' scripts, hence this module.
 """
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
 
 #: run before the inline scripts that follow it, which add to DOCUMENTATION_OPTIONS
 KEPT_IN_ORDER = {"_static/documentation_options.js"}
@@ -38,7 +43,17 @@ def defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[s
     context["script_files"] = scripts
 
 
+def need_node(app: Sphinx, config: Config) -> None:
+    if getattr(config, "katex_prerender", False) and not shutil.which("node"):
+        raise ConfigError(
+            "the book's math is rendered at build time with Node (sphinxcontrib-katex, katex_prerender), "
+            "and there is no `node` on PATH: install Node.js 18 or later "
+            "(Debian/Ubuntu: apt-get install nodejs; macOS: brew install node)"
+        )
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", need_node)
     app.add_css_file("icons.css")
     app.connect("html-page-context", defer_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
