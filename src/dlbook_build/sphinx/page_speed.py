@@ -3,6 +3,7 @@
 What Sphinx and its extensions put in ``<head>`` is fetched and run before the
 page's first paint. Here:
 
+- KaTeX's stylesheets are linked only from pages that have math;
 - every script file is deferred (run in order once the page is parsed, as the
   theme's own scripts are), except ``documentation_options.js``, which the
   inline scripts after it extend; none of them draws what the reader sees first.
@@ -22,15 +23,29 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 #: run before the inline scripts that follow it, which add to DOCUMENTATION_OPTIONS
 KEPT_IN_ORDER = {"_static/documentation_options.js"}
+#: what only a page with math needs (katex_css_path in conf.py, and sphinxcontrib-katex's own)
+MATH_STYLESHEETS = {"_static/katex/katex.min.css", "_static/katex-math.css"}
 
 
-def defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object) -> None:
+def link_math_styles_where_needed(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    if doctree is None or "css_files" not in context:
+        return
+    if not any(doctree.findall(lambda node: isinstance(node, (nodes.math, nodes.math_block)))):
+        context["css_files"] = [css for css in context["css_files"] if css.filename not in MATH_STYLESHEETS]
+
+
+def defer_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     if pagename == "search" or "script_files" not in context:
         return
     scripts = []
@@ -55,5 +70,6 @@ def need_node(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", need_node)
     app.add_css_file("icons.css")
+    app.connect("html-page-context", link_math_styles_where_needed)
     app.connect("html-page-context", defer_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
