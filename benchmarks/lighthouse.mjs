@@ -2,8 +2,9 @@
 //
 //   node benchmarks/lighthouse.mjs [SITE] [--page ko/tensors ...] [--json FILE]
 //
-// SITE (default _build/html) is served from 127.0.0.1 with gzip, as GitHub Pages
-// serves it (compressed text, a ten-minute cache). Each page of each edition
+// SITE (default _build/html) is served from 127.0.0.1 as GitHub Pages serves it:
+// HTTP/2 over TLS (a self-signed certificate made with openssl), text gzipped,
+// a ten-minute cache. Each page of each edition
 // (SITE/<edition>/*.html but the index, search and 404 pages of the theme) is
 // measured by Lighthouse 12 in its default mobile profile (a mid-range phone,
 // simulated slow 4G and a 4x slower CPU), driving Debian's Chromium with the
@@ -15,13 +16,15 @@
 // (TARGETS), 2 when the site or the browser is missing. SEO is measured as
 // built: build with BOOK_BASE_URL set to measure canonical links and sitemaps.
 
-import { createGzip } from 'node:zlib';
-import { createReadStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
+import { createGzip } from 'node:zlib';
 
 import { CHROMIUM, CHROMIUM_ARGS, TYPES, readEditions } from '../tests/browser/site.mjs';
 
@@ -43,14 +46,32 @@ const NOT_READ = new Set(['genindex.html', 'search.html', '404.html']);
 const COMPRESSED = /^(text\/|application\/(json|javascript)|image\/svg|font\/(ttf|otf))/;
 
 /**
- * Serve `root` on 127.0.0.1 at an ephemeral port as GitHub Pages does: text
- * gzipped when the browser accepts it, every file cacheable for ten minutes.
+ * A self-signed certificate for 127.0.0.1 (openssl, for a day): {key, cert}.
+ * Browsers speak HTTP/2 only over TLS, and GitHub Pages serves over HTTP/2.
+ */
+function localCertificate() {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'lighthouse-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(folder, 'key.pem'), '-out', path.join(folder, 'cert.pem')],
+    { stdio: 'ignore' });
+    return { key: readFileSync(path.join(folder, 'key.pem')), cert: readFileSync(path.join(folder, 'cert.pem')) };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Serve `root` on https://127.0.0.1 at an ephemeral port as GitHub Pages does:
+ * HTTP/2 over TLS (a self-signed certificate: the browser is told to accept
+ * it), text gzipped when the browser accepts it, every file cacheable for ten
+ * minutes.
  */
 export function serveGzip(root) {
-  const server = http.createServer((request, response) => {
+  const server = http2.createSecureServer({ ...localCertificate(), allowHTTP1: true }, (request, response) => {
     let pathname;
     try {
-      pathname = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
+      pathname = decodeURIComponent(new URL(request.url, 'https://127.0.0.1').pathname);
     } catch {
       response.writeHead(400).end();
       return;
@@ -68,7 +89,7 @@ export function serveGzip(root) {
     const type = TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream';
     const gzip = COMPRESSED.test(type) && /\bgzip\b/.test(request.headers['accept-encoding'] || '');
     response.writeHead(200, {
-      'content-type': type, 'cache-control': 'max-age=600', vary: 'Accept-Encoding',
+      'content-type': type, 'cache-control': 'max-age=600', vary: 'accept-encoding',
       ...(gzip ? { 'content-encoding': 'gzip' } : { 'content-length': statSync(file).size }),
     });
     const body = createReadStream(file);
@@ -153,11 +174,11 @@ async function main(argv) {
   }
   const pages = pagesWanted.length ? pagesWanted : readingPages(site);
   const server = await serveGzip(site);
-  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: CHROMIUM_ARGS });
+  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: [...CHROMIUM_ARGS, '--ignore-certificate-errors'] });
   const rows = [];
   try {
     for (const page of pages) {
-      const url = `http://127.0.0.1:${server.address().port}/${page}.html`;
+      const url = `https://127.0.0.1:${server.address().port}/${page}.html`;
       rows.push({ page, ...(await measure(url, chrome.port)) });
       process.stderr.write(`measured ${page}\n`);
     }
@@ -178,4 +199,4 @@ async function main(argv) {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) process.exitCode = await main(process.argv.slice(2));
