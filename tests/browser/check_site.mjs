@@ -248,6 +248,11 @@ async function checkIcons(page, failures) {
     .filter((i) => !getComputedStyle(i).maskImage.startsWith('url('))
     .map((i) => i.className));
   for (const name of new Set(blank)) failures.push(`icon "${name}" has no shape: add it to icons.css`);
+  // an icon still drawn with the Font Awesome font (the theme's admonitions) fetches its 115 KB
+  const glyphs = await page.evaluate(() => [...document.querySelectorAll('body *')].flatMap((e) => ['::before', '::after']
+    .filter((p) => /Awesome/.test(getComputedStyle(e, p).fontFamily) && !['none', 'normal', '""'].includes(getComputedStyle(e, p).content))
+    .map((p) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}${p}`)));
+  for (const name of new Set(glyphs)) failures.push(`${name} is drawn with the Font Awesome font: give it a shape in icons.css`);
 }
 
 /**
