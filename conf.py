@@ -72,6 +72,9 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 # the same KaTeX version). The PDF keeps its LaTeX.
 katex_prerender = True
 katex_css_path = "katex/katex.min.css"
+# sphinxcontrib-katex's renderer, with display formulas that take the keyboard's
+# focus (dlbook_build.sphinx.page_speed): a long one scrolls on a phone
+html_math_renderer = "dlbook-katex"
 myst_heading_anchors = 3
 
 html_theme = "sphinx_book_theme"

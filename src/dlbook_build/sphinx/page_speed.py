@@ -4,6 +4,7 @@ What Sphinx and its extensions put in ``<head>`` is fetched and run before the
 page's first paint. Here:
 
 - KaTeX's stylesheets are linked only from pages that have math;
+- a display formula can take the keyboard's focus (:func:`visit_displaymath`);
 - every script file is deferred (run in order once the page is parsed, as the
   theme's own scripts are), except ``documentation_options.js``, which the
   inline scripts after it extend; none of them draws what the reader sees first.
@@ -21,10 +22,12 @@ extension defers other extensions' scripts, hence this module.
 from __future__ import annotations
 
 import shutil
+import time
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinxcontrib import katex
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
@@ -58,6 +61,41 @@ def defer_scripts(
     context["script_files"] = scripts
 
 
+def visit_displaymath(self: Any, node: nodes.math_block) -> None:
+    """sphinxcontrib-katex's display formula in a ``<div tabindex="0">``.
+
+    On a phone a long formula scrolls sideways in its ``div.math`` (book.css),
+    and a keyboard reader can scroll it only once it has focus (axe:
+    scrollable-region-focusable). MathJax made its formulas focusable too.
+    """
+    start = len(self.body)
+    try:
+        katex.html_visit_displaymath(self, node)  # writes the whole formula, then skips the node
+    finally:
+        self.body[start] = self.body[start].replace("<div ", '<div tabindex="0" ', 1)
+
+
+def start_katex(app: Sphinx) -> None:
+    """Start sphinxcontrib-katex's Node server, trying again if it refuses the first connection.
+
+    The extension connects as soon as the server's socket file exists, which on
+    a busy machine can be a moment before the server listens: the build then
+    fails with ConnectionRefusedError (seen once under load). The extension
+    keeps no handle on a refused server's Node process, so that idle process
+    stays behind; a failed build is worse.
+    """
+    if app.builder.format != "html" or not app.config.katex_prerender:
+        return
+    for attempt in range(3):
+        try:
+            katex.KaTeXServer.get()
+            return
+        except ConnectionRefusedError:
+            if attempt == 2:
+                raise
+            time.sleep(1)
+
+
 def need_node(app: Sphinx, config: Config) -> None:
     if getattr(config, "katex_prerender", False) and not shutil.which("node"):
         raise ConfigError(
@@ -69,6 +107,11 @@ def need_node(app: Sphinx, config: Config) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", need_node)
+    app.connect("builder-inited", start_katex)
+    # conf.py's html_math_renderer: sphinxcontrib-katex's, with focusable display formulas
+    app.add_html_math_renderer(
+        "dlbook-katex", inline_renderers=(katex.html_visit_math, None), block_renderers=(visit_displaymath, None)
+    )
     app.add_css_file("icons.css")
     app.connect("html-page-context", link_math_styles_where_needed)
     app.connect("html-page-context", defer_scripts)
