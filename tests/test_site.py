@@ -127,17 +127,14 @@ def test_a_chapter_page_blocks_its_first_paint_on_no_script(site, edition):
         assert [src.split("?")[0] for src in blocking] == ["_static/documentation_options.js"], f"{edition}/{relative}"
         assert not head.find("script", src=re.compile(r"searchindex\.js|searchtools\.js")), f"{edition}/{relative}"
     search = page(site, edition, Path("search.html"))
-    assert search.find("script", src=re.compile(r"^searchindex\.js")) and search.find("script", src=re.compile(r"searchtools\.js"))
+    assert search.find("script", src=re.compile(r"^searchindex\.js"))
+    assert search.find("script", src=re.compile(r"searchtools\.js"))
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_chapters_show_executed_outputs(site, edition):
     soup = page(site, edition, Path("tensors.html"))
     assert soup.select(".cell_output"), "chapter 1 shows no executed output"
-
-
-
-
 
 
 def test_korean_search_finds_a_stem_whatever_particle_follows(site):

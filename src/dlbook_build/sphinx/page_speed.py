@@ -27,9 +27,8 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinxcontrib import katex
-from sphinx.config import Config
 from sphinx.errors import ConfigError
+from sphinxcontrib import katex
 
 #: run before the inline scripts that follow it, which add to DOCUMENTATION_OPTIONS
 KEPT_IN_ORDER = {"_static/documentation_options.js"}
@@ -96,8 +95,9 @@ def start_katex(app: Sphinx) -> None:
             time.sleep(1)
 
 
-def need_node(app: Sphinx, config: Config) -> None:
-    if getattr(config, "katex_prerender", False) and not shutil.which("node"):
+def need_node(app: Sphinx) -> None:
+    """Stop an HTML build without Node before it reads a page, saying how to get Node (the PDF needs none)."""
+    if app.builder.format == "html" and app.config.katex_prerender and not shutil.which("node"):
         raise ConfigError(
             "the book's math is rendered at build time with Node (sphinxcontrib-katex, katex_prerender), "
             "and there is no `node` on PATH: install Node.js 18 or later "
@@ -106,7 +106,7 @@ def need_node(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("config-inited", need_node)
+    app.connect("builder-inited", need_node)
     app.connect("builder-inited", start_katex)
     # conf.py's html_math_renderer: sphinxcontrib-katex's, with focusable display formulas
     app.add_html_math_renderer(
