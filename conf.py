@@ -28,7 +28,8 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_exercise",
     "sphinxcontrib.bibtex",
-    "sphinx-mathjax-offline",
+    # math typeset at build time (KaTeX run by Node): no math engine runs in the browser
+    "sphinxcontrib.katex",
     "notfound.extension",
     "dlbook_build.sphinx",
     # a sitemap and link previews need the address the site is published at
@@ -63,6 +64,15 @@ nb_merge_streams = True
 # no widget JavaScript from a CDN: the site must work offline
 nb_ipywidgets_js = {}
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+# Math is rendered to HTML (and MathML for screen readers) while the page is
+# written, by the KaTeX that sphinxcontrib-katex bundles, run with Node; pages
+# load only KaTeX's stylesheet and fonts, served from the site (static/katex/,
+# the same KaTeX version). The PDF keeps its LaTeX.
+katex_prerender = True
+katex_css_path = "katex/katex.min.css"
+# sphinxcontrib-katex's renderer, with display formulas that take the keyboard's
+# focus (dlbook_build.sphinx.page_speed): a long one scrolls on a phone
+html_math_renderer = "dlbook-katex"
 myst_heading_anchors = 3
 
 html_theme = "sphinx_book_theme"

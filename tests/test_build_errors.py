@@ -77,3 +77,21 @@ def test_a_missing_korean_font_says_how_to_fix_it(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(FileNotFoundError, match="koreanize-matplotlib"):
         style.use_book_style()
+
+
+def test_a_build_without_node_says_how_to_get_it(monkeypatch, tmp_path):
+    """Math is rendered at build time with Node: without it the HTML build stops before reading a page, saying what to install."""
+    from types import SimpleNamespace
+
+    from sphinx.errors import ConfigError
+
+    from dlbook_build.sphinx.page_speed import need_node
+
+    def app(builder: str, prerender: bool = True) -> SimpleNamespace:
+        return SimpleNamespace(builder=SimpleNamespace(format=builder), config=SimpleNamespace(katex_prerender=prerender))
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no node on it
+    with pytest.raises(ConfigError, match="install Node.js.*brew install node"):
+        need_node(app("html"))
+    need_node(app("latex"))  # the PDF keeps its LaTeX: no Node needed
+    need_node(app("html", prerender=False))  # math left to the browser needs no Node either

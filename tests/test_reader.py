@@ -23,7 +23,7 @@ from dlbook.style import SUMMARY_KEY, figure_output
 from dlbook_build.manifest import MANIFEST, read_manifest
 from dlbook_build.project import DIRS, EDITIONS
 from dlbook_build.publish import FAVICON, LANDING_FILES, TEASER_CHAPTER, edition_door, landing_page
-from dlbook_build.sphinx.figures import alt_text, read_summary
+from dlbook_build.sphinx.figures import alt_text, read_summary, svg_size
 
 WORDS = {language: settings["figure_words"] for language, settings in EDITIONS.items()}
 
@@ -77,6 +77,20 @@ def test_alt_text_of_a_figure_without_texts_still_says_it_is_a_chart():
     assert alt_text({"panels": [{"xlabel": "x"}]}, WORDS["ko"]) == "그림: 가로축: x."
     assert alt_text({"panels": [{"lines": 2, "points": 10}]}, WORDS["en"]) == "Figure: lines: 2, points: 10."
     assert alt_text({"panels": [{"texts": ["concat", "stack"], "maps": 1}]}, WORDS["ko"]) == "그림: concat, stack; 색으로 칠한 면 1개."
+
+
+def test_an_svg_figure_is_sized_as_the_book_style_draws_it(tmp_path):
+    """The site gives each SVG figure its width and height (no layout shift while it loads): CSS pixels."""
+    path = write_figure(tmp_path, dense=False)
+    width, height = svg_size(path)
+    # figsize (6, 2.5) inches at the book style's 80 dpi, give or take what bbox_inches="tight" crops or adds
+    assert abs(width - 6 * 80) < 0.15 * 6 * 80 and abs(height - 2.5 * 80) < 0.15 * 2.5 * 80, (width, height)
+    for size, expected in ((' width="324pt" height="216pt"', (432, 288)), (' width="2in" height="1in"', (192, 96))):
+        other = tmp_path / "other.svg"
+        other.write_text(f'<svg xmlns="http://www.w3.org/2000/svg"{size}></svg>', encoding="utf-8")
+        assert svg_size(other) == expected
+    other.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="100%"></svg>', encoding="utf-8")
+    assert svg_size(other) is None  # no size of its own: the page lays it out
 
 
 def test_alt_text_rejects_what_it_cannot_describe(tmp_path):

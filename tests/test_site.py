@@ -23,7 +23,7 @@ def test_the_build_log_has_no_warning(built):
 
 
 def test_the_site_is_only_the_site(site):
-    """What a web server would publish: no build records, sources, source maps or unused MathJax."""
+    """What a web server would publish: no build records, sources, source maps, MathJax or fontawesome.js."""
     debris = [
         p.relative_to(site).as_posix()
         for p in site.rglob("*")
@@ -32,8 +32,9 @@ def test_the_site_is_only_the_site(site):
     ]
     assert not debris, debris[:20]
     for edition in EDITIONS:
-        mathjax = site / edition / "_static" / "mathjax"
-        assert sum(f.stat().st_size for f in mathjax.rglob("*") if f.is_file()) < 3e6, "MathJax is not reduced"
+        # math is rendered at build time, icons are drawn by icons.css: no page loads either
+        assert not (site / edition / "_static" / "mathjax").exists()
+        assert not list((site / edition / "_static").rglob("fontawesome.js"))
         for script in (site / edition / "_static").rglob("*.js"):
             assert b"sourceMappingURL" not in script.read_bytes()[-300:], f"{script} points to a source map"
     from dlbook_build.publish import site_size
@@ -99,17 +100,41 @@ def test_pages_load_nothing_from_the_internet(site, edition):
                 if tag == "link" and "stylesheet" not in element.get("rel", []) and "preload" not in element.get("rel", []):
                     continue
                 assert not external.match(value), f"{html_file} loads {value}"
-    assert (site / edition / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    # what math needs is served from the site: KaTeX's stylesheet and every font it names
+    katex = site / edition / "_static" / "katex"
+    fonts = re.findall(r"url\(([^)]+)\)", (katex / "katex.min.css").read_text(encoding="utf-8"))
+    assert fonts and all((katex / font).is_file() for font in fonts)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_math_is_rendered_when_the_page_is_built(site, edition):
+    """Formulas arrive as HTML and MathML (KaTeX, at build time); no page runs a math engine."""
+    soup = page(site, edition, Path("gradient-descent.html"))
+    formulas = soup.select(".math")
+    assert formulas and all(f.select_one(".katex .katex-html") and f.select_one("math annotation") for f in formulas)
+    assert not soup.select(".katex-error")
+    for html_file in (site / edition).glob("*.html"):
+        scripts = " ".join(s.get("src", "") + s.get_text() for s in page(site, edition, Path(html_file.name)).find_all("script"))
+        assert not re.search(r"mathjax|katex", scripts, flags=re.IGNORECASE), html_file.name
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_chapter_page_blocks_its_first_paint_on_no_script(site, edition):
+    """Script files in <head> are deferred (but the one the inline scripts extend); the search index is the search page's."""
+    for relative in PAGES:
+        head = page(site, edition, relative).head
+        blocking = [s["src"] for s in head.find_all("script", src=True) if not s.has_attr("defer") and not s.has_attr("async")]
+        assert [src.split("?")[0] for src in blocking] == ["_static/documentation_options.js"], f"{edition}/{relative}"
+        assert not head.find("script", src=re.compile(r"searchindex\.js|searchtools\.js")), f"{edition}/{relative}"
+    search = page(site, edition, Path("search.html"))
+    assert search.find("script", src=re.compile(r"^searchindex\.js"))
+    assert search.find("script", src=re.compile(r"searchtools\.js"))
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_chapters_show_executed_outputs(site, edition):
     soup = page(site, edition, Path("tensors.html"))
     assert soup.select(".cell_output"), "chapter 1 shows no executed output"
-
-
-
-
 
 
 def test_korean_search_finds_a_stem_whatever_particle_follows(site):

@@ -8,11 +8,10 @@ Sphinx writes each edition, with its build records, into
   the build's manifest (:mod:`dlbook_build.manifest`);
 - JavaScript source maps (``*.map``, and the comments that point at them);
 - the theme's Jinja macro file and message catalogues in ``_static``;
+- the theme's ``fontawesome.js``, which no page loads (``icons.css`` draws the icons);
 - images of earlier builds that no page shows any more (Sphinx keeps them);
-- all of MathJax but what pages load: ``tex-chtml.js``, its CHTML fonts and
-  the TeX extensions it loads on demand (sphinx-mathjax-offline copies all
-  24 MB of MathJax into every edition). Each edition keeps its own copy, so
-  an edition works when served or opened on its own.
+- the MathJax that builds before math was rendered at build time left in
+  ``_static`` (Sphinx never removes a static file).
 
 Then it writes the landing page (``<build>/html/index.html``, from the
 template ``landing/index.html`` and each edition's manifest: both titles, what
@@ -34,8 +33,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from dlbook_build.manifest import MANIFEST, read_manifest
 from dlbook_build.project import EDITIONS, BuildDirs
 
-#: MathJax files a page can load, relative to ``_static/mathjax``.
-MATHJAX_KEPT = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
 _SOURCE_MAP_COMMENT = re.compile(rb"\n?//# sourceMappingURL=\S+\.map\s*$")
 
 
@@ -43,14 +40,16 @@ _IMAGE_LINK = re.compile(r"_images/([^\"'?#\s)]+)")
 
 
 def _ignore_for(source: Path):
-    """What publishing leaves out of ``source``: build records, source maps, unused MathJax and old images."""
+    """What publishing leaves out of ``source``: build records, source maps, old MathJax and old images."""
     # Sphinx keeps the images of earlier builds in _images: only those a page shows are published
     shown = {name for page in source.rglob("*.html") for name in _IMAGE_LINK.findall(page.read_text(encoding="utf-8"))}
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         ignored = {n for n in names if n in {".buildinfo", "_sources", "webpack-macros.html", MANIFEST} or n.endswith(".map")}
         if Path(folder) == source / "_static":
-            ignored |= {"mathjax", "locales"}  # MathJax is copied below, reduced; the catalogues serve the build
+            ignored |= {"mathjax", "locales"}  # an earlier build's MathJax; the catalogues serve the build
+        if Path(folder) == source / "_static" / "scripts":
+            ignored |= {n for n in names if n.startswith("fontawesome.js")}  # templates/layout.html loads none
         if Path(folder) == source / "_images":
             ignored |= set(names) - shown
         return ignored
@@ -63,14 +62,6 @@ def publish_edition(source: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source, target, ignore=_ignore_for(source))
-    mathjax = source / "_static" / "mathjax"
-    for kept in MATHJAX_KEPT:
-        path = mathjax / kept
-        if path.is_dir():
-            shutil.copytree(path, target / "_static" / "mathjax" / kept)
-        elif path.is_file():
-            (target / "_static" / "mathjax" / kept).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target / "_static" / "mathjax" / kept)
     for script in (target / "_static").rglob("*.js"):
         text = script.read_bytes()
         stripped = _SOURCE_MAP_COMMENT.sub(b"\n", text)

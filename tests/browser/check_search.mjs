@@ -15,6 +15,8 @@
 //   - snippets from the article only: none holds the theme menu's words (read
 //     from the page's own colour-mode menu) or TeX source (\( \) \[ \] \frac …);
 //   - no utility page among the results (the execution-status page, the index).
+// And per edition, a search started from a chapter (Ctrl+K, a word, Enter), whose
+// page loads no search script, leads to the search page and its results.
 // Prints one line per query and a final "N passed, N failed" line; exits non-zero
 // if any query fails (2 if the site or the browser is missing).
 //
@@ -72,6 +74,28 @@ async function search(browser, base, edition, query) {
       })),
       menu: [...document.querySelectorAll('.theme-change-button')].map((b) => b.textContent.trim()).filter(Boolean),
     })).then((result) => ({ ...result, errors }));
+  } finally {
+    await page.close();
+  }
+}
+
+// search from a chapter, as a reader does (Ctrl+K, a word, Enter): the chapter loads no search
+// script or index (templates/layout.html), so the dialog leads to the search page with its results
+async function searchFromChapter(browser, base, edition, query) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  try {
+    await page.goto(`${base}/${edition}/tensors.html`, { waitUntil: 'load', timeout: TIMEOUT_MS });
+    const loaded = await page.evaluate(() => [...document.scripts].map((s) => s.src).filter((src) => /search(index|tools)/.test(src)));
+    if (loaded.length) errors.push(`the chapter loads ${loaded.join(', ')}`);
+    await page.keyboard.press('Control+K');
+    const field = page.locator('#pst-search-dialog input[name=q]');
+    await field.fill(query, { timeout: TIMEOUT_MS });
+    await Promise.all([page.waitForURL(/search\.html\?q=/, { timeout: TIMEOUT_MS }), field.press('Enter')]);
+    await page.waitForFunction(() => document.querySelectorAll('#search-results li > a').length > 0, null, { timeout: TIMEOUT_MS })
+      .catch(() => errors.push(`no result listed at ${page.url()}`));
+    return errors;
   } finally {
     await page.close();
   }
@@ -136,6 +160,8 @@ async function main() {
         report(`${edition} "${others.join('", "')}" find what "${spaced}" finds`, found,
           `${book.pages.length} pages: ${book.pages.join(' ')}`);
       }
+      const word = QUERIES[edition].plain[0];
+      report(`${edition} "${word}" searched from a chapter`, await searchFromChapter(browser, base, edition, word), 'the search page lists results');
       for (const query of QUERIES[edition].plain) {
         const result = await search(browser, base, edition, query);
         report(`${edition} "${query}"`, problems(result, edition, query), `${result.pages.length} pages: ${result.pages.join(' ')}`);

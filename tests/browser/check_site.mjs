@@ -17,6 +17,7 @@
 //     frame" shows every frame in turn, each one loaded, "Previous frame" and
 //     "First frame" step back, the slider follows the keyboard, Play advances and
 //     Pause stops, and the buttons' icons are drawn;
+//   - every icon of the theme drawn (icons.css has its shape);
 //   - the edition switch leading to the same page in the other edition (status
 //     200, <html lang> of that edition); on the landing page, every edition link;
 //   - no accessibility violation of impact "serious" or "critical" (axe-core), with
@@ -169,12 +170,10 @@ async function checkPage(context, base, relative, totals) {
     const response = await page.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
     if (!response || response.status() !== 200) failures.push(`page answered ${response?.status()}`);
     await page.waitForLoadState('networkidle', { timeout: TIMEOUT_MS }).catch(() => {});
-    // let MathJax typeset before the page is looked at
-    await page.evaluate(() => window.MathJax?.startup?.promise).catch(() => {});
-
     // before anything scrolls the page: the frames of players far below are not fetched yet
     await checkFramesWait(page, requested, failures);
     await checkDiagramsAndImages(page, failures, totals);
+    await checkIcons(page, failures);
     await checkImageQuality(page, failures, totals);
     await checkAnimations(page, failures, totals);
     await checkFrameworkTabs(page, failures, totals);
@@ -244,6 +243,22 @@ async function checkDiagramsAndImages(page, failures, totals, onlyInTabs = false
     if (!(img.natural > 0)) failures.push(`image ${img.name} did not load (naturalWidth 0)`);
     else if (!(img.width > 0 && img.height > 0) || img.hidden) failures.push(`image ${img.name} is not drawn (${img.width}x${img.height})`);
   }
+}
+
+/**
+ * Every Font Awesome icon of the theme (<i class="fa-...">) has its shape in
+ * icons.css (the book loads no fontawesome.js): one without shows nothing.
+ */
+async function checkIcons(page, failures) {
+  const blank = await page.evaluate(() => [...document.querySelectorAll('i[class*="fa-"]')]
+    .filter((i) => !getComputedStyle(i).maskImage.startsWith('url('))
+    .map((i) => i.className));
+  for (const name of new Set(blank)) failures.push(`icon "${name}" has no shape: add it to icons.css`);
+  // an icon still drawn with the Font Awesome font (the theme's admonitions) fetches its 115 KB
+  const glyphs = await page.evaluate(() => [...document.querySelectorAll('body *')].flatMap((e) => ['::before', '::after']
+    .filter((p) => /Awesome/.test(getComputedStyle(e, p).fontFamily) && !['none', 'normal', '""'].includes(getComputedStyle(e, p).content))
+    .map((p) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}${p}`)));
+  for (const name of new Set(glyphs)) failures.push(`${name} is drawn with the Font Awesome font: give it a shape in icons.css`);
 }
 
 /**

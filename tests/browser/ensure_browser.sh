@@ -2,7 +2,8 @@
 # Make the browser test runnable: Chromium (found as chromium.mjs says:
 # $CHROMIUM_PATH, Debian's chromium, Chrome or Chromium where Linux and macOS
 # install them; the test drives it with playwright-core, which downloads no
-# browser) and the test's npm packages, pinned by package-lock.json.
+# browser) and the test's npm packages, pinned by package-lock.json (with
+# Lighthouse, which benchmarks/lighthouse.mjs runs).
 # Without a browser, root on Debian installs Debian's chromium (CI runs as
 # root); anywhere else nothing is installed, and the checks are skipped with
 # a line saying how to install one (they fail instead with CI=true).
@@ -18,7 +19,7 @@ if ! node "$here/chromium.mjs" >/dev/null; then
     fi
 fi
 
-if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ] || [ ! -d "$here/node_modules/lighthouse" ]; then
     echo "ensure_browser: npm ci in $here"
     (cd "$here" && npm ci --no-audit --no-fund)
 fi

@@ -12,6 +12,7 @@
 - :mod:`.latex`: what the PDF needs that the HTML has (key frames, fonts, titles);
 - :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable;
 - :mod:`.manifest`: what the build knew (chapters, sections, exercises, figures) for what is derived from it.
+- :mod:`.page_speed`: scripts deferred, icons drawn without the theme's script.
 
 It also adds the book's templates, stylesheet and icon.
 """
@@ -26,7 +27,7 @@ from sphinx.config import Config
 HERE = Path(__file__).resolve().parent
 EXTENSIONS = [
     "execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures",
-    "animation_player", "latex", "glossary", "manifest",
+    "animation_player", "latex", "glossary", "manifest", "page_speed",
 ]  # fmt: skip
 
 

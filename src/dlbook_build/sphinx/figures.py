@@ -9,6 +9,11 @@ reads it back when a page is read and writes the ``alt`` text from it with the
 edition's words (``[<language>.figure_words]`` in ``book/editions.toml``).
 An ``alt`` set in the cell's options wins.
 
+On the site every SVG figure is also given its size (``width``/``height``,
+from the SVG's own): the browser keeps the figure's room while it loads
+instead of moving the text below it (layout shift, issue 24). PNG figures get
+theirs from the output's metadata (:func:`dlbook.style.figure_output`).
+
 Our own extension because none derives alternative text from a figure:
 myst-nb takes ``alt`` only from cell metadata, which would repeat by hand, in
 two languages, the titles the figure already draws.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -102,6 +108,38 @@ def describe_figures(app: Sphinx, doctree: nodes.document) -> None:
         image["alt"] = alt_text(summary, edition(app.config)["figure_words"])
 
 
+#: CSS pixels per unit of an SVG's width and height
+_PX_PER = {"px": 1.0, "": 1.0, "pt": 96 / 72, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
+
+
+def svg_size(path: Path) -> tuple[int, int] | None:
+    """The displayed size of an SVG in CSS pixels, from its root's width and height; None if it names none."""
+    root = ET.parse(path).getroot()
+    size = []
+    for key in ("width", "height"):
+        match = re.fullmatch(r"\s*([0-9.]+)\s*(px|pt|in|cm|mm|)\s*", root.get(key, ""))
+        if not match:
+            return None
+        size.append(round(float(match[1]) * _PX_PER[match[2]]))
+    return size[0], size[1]
+
+
+def size_svg_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give every SVG figure of an HTML page its width and height (the PDF sizes its figures itself)."""
+    if app.builder.format != "html":
+        return
+    srcdir = Path(app.srcdir)
+    for image in doctree.findall(nodes.image):
+        uri = image.get("uri", "")
+        if "://" in uri or not uri.endswith(".svg") or "width" in image or "height" in image:
+            continue
+        path = Path(os.path.normpath(srcdir / uri.lstrip("/")))
+        size = svg_size(path) if path.is_file() else None
+        if size:
+            image["width"], image["height"] = (str(n) for n in size)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", describe_figures)
+    app.connect("doctree-resolved", size_svg_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
