@@ -15,9 +15,12 @@ those of a fresh clone and the working tree is never touched:
   animation players included (fetched as a player nears the screen); theme
   assets are shared by every page and cached by the browser, so they are not
   counted;
-- the published site's size (everything under ``html/``).
+- the published site's size (everything under ``html/``);
+- Lighthouse's mobile profile on every page of that site, served with gzip
+  (:mod:`lighthouse`, about 25 minutes; ``--no-lighthouse`` leaves it out).
 
-Prints one table (README keeps a copy) and exits 1 when a budget is broken.
+Prints one table (README keeps a copy), then Lighthouse's, and exits 1 when a
+budget is broken.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pathlib import Path
 from dlbook_build.execute import execute_chapters, is_notebook
 from dlbook_build.project import ROOT, BuildDirs
 from dlbook_build.publish import site_size
+from lighthouse import lighthouse
 
 #: The budgets (2-core machine): seconds, megabytes, mebibytes.
 BUDGETS = {
@@ -97,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
     parser.add_argument("--book", type=Path, default=ROOT / "book", help="the book to measure (default: book/)")
+    parser.add_argument("--no-lighthouse", dest="lighthouse", action="store_false", help="leave out Lighthouse")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="book-bench-"))
     shutil.rmtree(work, ignore_errors=True)
@@ -140,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, value, budget, ok in rows:
         print(f"{name:<{width}}  {value:>18}  {budget:<16}  {'yes' if ok else 'NO'}")
     broken = [r[0] for r in rows if not r[3]]
+    if args.lighthouse and lighthouse(dirs.site):
+        broken.append("Lighthouse's targets (its table above)")
     if broken:
         print(f"\n{len(broken)} budget(s) broken: {', '.join(b.strip() for b in broken)}", file=sys.stderr)
         return 1
