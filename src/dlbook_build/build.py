@@ -54,7 +54,9 @@ def build(
     languages = languages or sorted(folders, key=lambda lang: (order.index(lang) if lang in order else len(order), lang))
     jobs = jobs or os.cpu_count() or 1
     start = time.perf_counter()
-    failures = execute_missing([c for lang in languages for c in chapters(lang, book)], dirs.cache, jobs)
+    sources = [chapter for language in languages for chapter in chapters(language, book)]
+    # each chapter's line as it finishes, also when the output is a pipe (tox, a log file)
+    failures = execute_missing(sources, dirs.cache, jobs, log=lambda line: print(line, flush=True))
     if failures:
         for failure in failures:
             print(failure, file=sys.stderr)
