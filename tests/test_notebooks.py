@@ -16,6 +16,7 @@ import subprocess
 import sysconfig
 import venv
 import zipfile
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -105,7 +106,12 @@ def test_exercises_are_numbered_headings_and_solutions_cells_of_their_own():
     ]
 
 
-def test_admonitions_math_figures_and_code_blocks():
+def test_admonitions_math_figures_and_code_blocks(monkeypatch):
+    import sphinx.locale
+    from gettext import NullTranslations
+
+    # the labels are Sphinx's, in its active language: English here (a Korean build in this process sets Korean)
+    monkeypatch.setattr(sphinx.locale, "translators", defaultdict(NullTranslations))
     text = "".join(
         convert_markdown(
             ":::{admonition} Version note\n:class: note\nOld {ref}`intro`.\n:::\n\n```{note}\nMind it.\n```\n\n"

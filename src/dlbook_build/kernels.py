@@ -68,8 +68,8 @@ def socket_folder() -> str:
     In TMPDIR unless its path is long (a Unix socket path holds at most 104
     bytes on macOS, 108 on Linux, and macOS's TMPDIR is /var/folders/…): /tmp then.
     """
-    temp = tempfile.gettempdir()
-    return tempfile.mkdtemp(prefix="dlbk-", dir=temp if len(temp) <= 64 else "/tmp")
+    with _short_tempdir():
+        return tempfile.mkdtemp(prefix="dlbk-")
 
 
 @contextmanager
@@ -100,6 +100,18 @@ def imported_frameworks(sources: Iterable[str]) -> list[str]:
     return [name for name in FRAMEWORKS if name in imported or name.split(".")[0] in roots and "." not in name]
 
 
+@contextmanager
+def _short_tempdir() -> Iterator[None]:
+    """Python's temporary folder at /tmp meanwhile if TMPDIR's path is long (see :func:`socket_folder`)."""
+    saved = tempfile.tempdir
+    if len(tempfile.gettempdir()) > 64:
+        tempfile.tempdir = "/tmp"
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+
+
 def warm_pool(jobs: int, frameworks: Iterable[str] = ()) -> ProcessPoolExecutor:
     """A pool of ``jobs`` workers, each forked for one chapter from the warm process.
 
@@ -110,8 +122,9 @@ def warm_pool(jobs: int, frameworks: Iterable[str] = ()) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([*KERNEL_MODULES, *frameworks])
     # the warm process, and every kernel forked from it, starts with the kernels' environment
-    # (PYTHONHASHSEED only takes effect when an interpreter starts)
-    with _environment(KERNEL_ENV):
+    # (PYTHONHASHSEED only takes effect when an interpreter starts); its listening socket
+    # goes into multiprocessing's temporary folder, which must have a short path too
+    with _environment(KERNEL_ENV), _short_tempdir():
         forkserver.ensure_running()
     return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context, max_tasks_per_child=1)
 
