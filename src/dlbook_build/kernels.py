@@ -120,7 +120,10 @@ def warm_pool(jobs: int, frameworks: Iterable[str] = ()) -> ProcessPoolExecutor:
     what it lacks itself.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([*KERNEL_MODULES, *frameworks])
+    # not on macOS: a process that has loaded Apple's frameworks (TensorFlow and PyTorch
+    # do) may crash in a forked child, so there each kernel imports its frameworks itself
+    preloaded = list(frameworks) if sys.platform != "darwin" else []
+    context.set_forkserver_preload([*KERNEL_MODULES, *preloaded])
     # the warm process, and every kernel forked from it, starts with the kernels' environment
     # (PYTHONHASHSEED only takes effect when an interpreter starts); its listening socket
     # goes into multiprocessing's temporary folder, which must have a short path too
