@@ -1,11 +1,12 @@
 """tox's inline plugin for the book (tox loads ``toxfile.py`` beside ``tox.ini``): two things tox.ini cannot say.
 
-``{tox_python}``, the interpreter running tox. ``tox -e book`` (and serve, bench,
-pdf, lock) first brings the book's one environment, ``py``, up to date by
-running tox again. Called by name, ``tox`` exists only when it is on PATH; a
-virtual environment's ``bin/tox``, ``python -m tox``, ``uvx tox`` and
-``pipx run tox`` all start tox without putting it there. ``{tox_python} -m tox``
-is the very tox that was started, however it was.
+``runs_in``: an environment that runs its commands with another one's
+Python. ``tox -e book`` (and serve, bench, fast, pdf, lock) has ``runs_in = py``:
+before its commands, this plugin brings the book's one environment, ``py``, up
+to date in the same tox process (creating or updating it as ``tox -e py``
+would, and doing nothing when it is current), so no second tox starts, and
+none needs to be on PATH: ``uvx tox``, ``pipx run tox`` and a virtual
+environment's ``bin/tox`` all work.
 
 PyTorch's CPU build on Linux. PyPI's Linux torch is the CUDA build (several GB
 of nvidia packages); the CPU build is only on PyTorch's own index. Before tox
@@ -35,7 +36,7 @@ from tox.tox_env.python.api import Python
 from tox.tox_env.python.pip.req_file import PythonDeps
 
 if TYPE_CHECKING:
-    from tox.config.sets import ConfigSet
+    from tox.config.sets import ConfigSet, EnvConfigSet
     from tox.session.state import State
     from tox.tox_env.api import ToxEnv
     from tox.tox_env.installer import InstallArguments
@@ -48,10 +49,30 @@ LOCK = Path(__file__).with_name("constraints.txt")
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
+#: the session's state, kept by the first hook that sees it: the environments named by ``runs_in`` live there
+_SESSION: dict[str, State] = {}
+
+
 @impl
 def tox_add_core_config(core_conf: ConfigSet, state: State) -> None:
-    """``{tox_python}`` in tox.ini: the interpreter of the tox that was started (``{tox_python} -m tox`` is that tox)."""
-    core_conf.add_constant(keys=["tox_python"], desc="the Python interpreter running tox", value=sys.executable)
+    """Keep the session's state: :func:`tox_before_run_commands` finds the ``runs_in`` environment there."""
+    _SESSION["state"] = state
+
+
+@impl
+def tox_add_env_config(env_conf: EnvConfigSet, state: State) -> None:
+    """``runs_in`` in an environment's section: the environment whose Python runs its commands."""
+    env_conf.add_config(
+        keys=["runs_in"], of_type=str, default="", desc="an environment brought up to date before the commands run"
+    )
+
+
+@impl
+def tox_before_run_commands(tox_env: ToxEnv) -> None:
+    """Set up the environment named by ``runs_in`` (as ``tox -e <name> --notest`` would) before the commands."""
+    host = tox_env.conf["runs_in"]
+    if host:
+        _SESSION["state"].envs[host].setup()
 
 
 def locked_version(lock_text: str, name: str) -> str | None:

@@ -1,7 +1,7 @@
 """The book's tox commands work however tox was started, not only as ``tox`` on PATH.
 
-``tox -e book`` first brings the book's environment (``py``) up to date by
-running tox again, with the Python that runs tox (toxfile.py). Here tox is a
+``tox -e book`` first brings the book's environment (``py``) up to date in the
+same tox process (``runs_in = py``, toxfile.py). Here tox is a
 virtual environment's ``bin/tox`` (the book's own environment has one: the
 test extra installs tox) and PATH has no tox at all, as for a user who keeps
 tox in ``~/venvs/tox`` or starts it with ``uvx tox`` or ``pipx run tox``.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -39,9 +38,8 @@ def test_tox_e_book_builds_with_tox_only_in_a_virtual_environment(tmp_path):
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=900, check=False)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
-    # py brought up to date by the tox that was started, named by its Python's path
-    started = re.search(r"book: commands_pre\[0\]> (\S+) -m tox run -e py --notest", output)
-    assert started and (ROOT / started.group(1)).resolve() == tox.with_name("python").resolve(), output[:2000]
+    # py brought up to date by the tox that was started, not by a second tox found on PATH
+    assert "-m tox" not in output and "commands_pre" not in output, output[:2000]
     assert "tensorflow 6" in (tmp_path / "html" / "en" / "paired.html").read_text(encoding="utf-8")
     # py was only checked: its setup empties its log folder, and an install would have left a log there
     assert not list((ROOT / ".tox" / "py" / "log").iterdir()), "tox -e book reinstalled the book's environment"

@@ -11,30 +11,57 @@ plotting boilerplate; the learning itself stays visible in the chapter cells.
 - :mod:`dlbook.diagrams` -- DOT text and models drawn as inline SVG.
 - :mod:`dlbook.style` -- the book's matplotlib defaults (Korean glyphs included).
 - :mod:`dlbook.frameworks` -- the TensorFlow and PyTorch versions the book runs on.
+- :mod:`dlbook.outputs` -- the MIME types of what dlbook displays.
+
+The names below are imported on first use (PEP 562), so ``import dlbook``
+loads no plotting library: the book's build reads :mod:`dlbook.outputs`
+without paying for matplotlib.
 """
 
-from dlbook.animation import Animation, animate
-from dlbook.diagrams import Diagram, diagram, model_diagram
-from dlbook.frameworks import FrameworkError, check_frameworks
-from dlbook.history import History
-from dlbook.style import use_book_style
-from dlbook.surface import LossSurface, loss_surface, plot_surface
-from dlbook.training import fit_full_batch
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dlbook.animation import Animation, animate
+    from dlbook.diagrams import Diagram, diagram, model_diagram
+    from dlbook.frameworks import FrameworkError, check_frameworks
+    from dlbook.history import History
+    from dlbook.style import use_book_style
+    from dlbook.surface import LossSurface, loss_surface, plot_surface
+    from dlbook.training import fit_full_batch
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Animation",
-    "Diagram",
-    "FrameworkError",
-    "History",
-    "LossSurface",
-    "animate",
-    "check_frameworks",
-    "diagram",
-    "fit_full_batch",
-    "loss_surface",
-    "model_diagram",
-    "plot_surface",
-    "use_book_style",
-]
+#: each public name and the module that defines it
+_HOMES = {
+    "Animation": "animation",
+    "animate": "animation",
+    "Diagram": "diagrams",
+    "diagram": "diagrams",
+    "model_diagram": "diagrams",
+    "FrameworkError": "frameworks",
+    "check_frameworks": "frameworks",
+    "History": "history",
+    "use_book_style": "style",
+    "LossSurface": "surface",
+    "loss_surface": "surface",
+    "plot_surface": "surface",
+    "fit_full_batch": "training",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'dlbook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"dlbook.{home}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

@@ -36,11 +36,7 @@ from matplotlib.animation import HTMLWriter
 from PIL import Image
 
 from dlbook._checks import check_positive_int, check_positive_number
-
-#: The MIME type of an animation's frames as JSON (``frames``: base64 WebP,
-#: ``format``, display ``width`` and ``height`` in CSS pixels, ``fps``,
-#: ``description``, ``key_frames``: the frames the printed strip shows).
-MIME_TYPE = "application/vnd.dlbook.animation+json"
+from dlbook.outputs import ANIMATION as MIME_TYPE
 #: frames are drawn at this many pixels per displayed (CSS) pixel
 DENSITY = 2
 #: How many frames the printed strip shows, at most (first and last included).

@@ -3,7 +3,7 @@
 :func:`dlbook.animate` offers each animation as a notebook output in three
 forms (``_repr_mimebundle_``): matplotlib's player with every frame inside its
 HTML (for Jupyter and Colab), a PNG strip of key frames (for the PDF, see
-:mod:`.latex`) and the frames as JSON (:data:`dlbook.animation.MIME_TYPE`).
+:mod:`.latex`) and the frames as JSON (:data:`dlbook.outputs.ANIMATION`).
 The site takes the JSON form, through a myst-nb MIME renderer plugin
 (:class:`AnimationRenderer`, entry point group ``myst_nb.mime_renderers``):
 
@@ -45,7 +45,7 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.writers.html5 import HTML5Translator
 
-from dlbook.animation import MIME_TYPE
+from dlbook.outputs import ANIMATION as MIME_TYPE
 from dlbook_build.sphinx.editions import edition
 
 HERE = Path(__file__).resolve().parent
@@ -87,7 +87,7 @@ def player_node(renderer: NbElementRenderer, content: dict[str, Any]) -> animati
 
 
 class AnimationRenderer(MimeRenderPlugin):
-    """myst-nb's renderer of :data:`~dlbook.animation.MIME_TYPE` outputs, chosen first by the HTML builders."""
+    """myst-nb's renderer of :data:`~dlbook.outputs.ANIMATION` outputs, chosen first by the HTML builders."""
 
     mime_priority_overrides: ClassVar = [("*", MIME_TYPE, None), *((name, MIME_TYPE, 1) for name in HTML_BUILDERS)]
 

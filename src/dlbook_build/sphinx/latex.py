@@ -39,7 +39,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx_exercise.nodes import is_exercise_enumerable_node
 
-from dlbook.animation import MIME_TYPE
+from dlbook.outputs import ANIMATION as MIME_TYPE
 from dlbook_build.sphinx.animation_player import animation_player
 from dlbook_build.sphinx.editions import edition
 

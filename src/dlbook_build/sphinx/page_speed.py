@@ -27,6 +27,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinxcontrib import katex
 
@@ -60,6 +61,12 @@ def defer_scripts(
     context["script_files"] = scripts
 
 
+def visit_math(self: Any, node: nodes.math) -> None:
+    """sphinxcontrib-katex's inline formula, once its server is up (:func:`start_katex`)."""
+    start_katex(self.builder.config)
+    katex.html_visit_math(self, node)
+
+
 def visit_displaymath(self: Any, node: nodes.math_block) -> None:
     """sphinxcontrib-katex's display formula in a ``<div tabindex="0">``.
 
@@ -67,6 +74,7 @@ def visit_displaymath(self: Any, node: nodes.math_block) -> None:
     and a keyboard reader can scroll it only once it has focus (axe:
     scrollable-region-focusable). MathJax made its formulas focusable too.
     """
+    start_katex(self.builder.config)
     start = len(self.body)
     try:
         katex.html_visit_displaymath(self, node)  # writes the whole formula, then skips the node
@@ -74,16 +82,17 @@ def visit_displaymath(self: Any, node: nodes.math_block) -> None:
         self.body[start] = self.body[start].replace("<div ", '<div tabindex="0" ', 1)
 
 
-def start_katex(app: Sphinx) -> None:
+def start_katex(config: Config) -> None:
     """Start sphinxcontrib-katex's Node server, trying again if it refuses the first connection.
 
-    The extension connects as soon as the server's socket file exists, which on
-    a busy machine can be a moment before the server listens: the build then
-    fails with ConnectionRefusedError (seen once under load). The extension
-    keeps no handle on a refused server's Node process, so that idle process
-    stays behind; a failed build is worse.
+    Called by the math renderers below, so a build that renders no formula
+    (nothing changed) starts no Node. The extension connects as soon as the
+    server's socket file exists, which on a busy machine can be a moment before
+    the server listens: the build then fails with ConnectionRefusedError (seen
+    once under load). The extension keeps no handle on a refused server's Node
+    process, so that idle process stays behind; a failed build is worse.
     """
-    if app.builder.format != "html" or not app.config.katex_prerender:
+    if not config.katex_prerender or katex.KaTeXServer.katex_server is not None:
         return
     for attempt in range(3):
         try:
@@ -107,10 +116,9 @@ def need_node(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", need_node)
-    app.connect("builder-inited", start_katex)
     # conf.py's html_math_renderer: sphinxcontrib-katex's, with focusable display formulas
     app.add_html_math_renderer(
-        "dlbook-katex", inline_renderers=(katex.html_visit_math, None), block_renderers=(visit_displaymath, None)
+        "dlbook-katex", inline_renderers=(visit_math, None), block_renderers=(visit_displaymath, None)
     )
     app.add_css_file("icons.css")
     app.connect("html-page-context", link_math_styles_where_needed)
