@@ -72,7 +72,9 @@ def tox_before_run_commands(tox_env: ToxEnv) -> None:
     """Set up the environment named by ``runs_in`` (as ``tox -e <name> --notest`` would) before the commands."""
     host = tox_env.conf["runs_in"]
     if host:
-        _SESSION["state"].envs[host].setup()
+        env = _SESSION["state"].envs[host]
+        with env.display_context(suspend=False):  # its log lines under its own name
+            env.setup()
 
 
 def locked_version(lock_text: str, name: str) -> str | None:

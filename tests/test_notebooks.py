@@ -27,7 +27,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 import dlbook.frameworks as frameworks
-from book_structure import BOOK, EDITIONS, ROOT, chapters
+from book_structure import BOOK, EDITIONS, ROOT, STUDENT_RUN_EDITION, chapters
 from dlbook.frameworks import FRAMEWORKS, FrameworkError, check_frameworks, release
 from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook
 from dlbook_build.notebook_text import (
@@ -409,7 +409,7 @@ def run_as_student(notebook: nbformat.NotebookNode, python: Path, env: dict, fol
 
 def served_downloads(site: Path, tmp_path: Path) -> Path:
     """The edition's downloads as a student finds them beside the site."""
-    return shutil.copytree(site / EDITIONS[-1] / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip"))
+    return shutil.copytree(site / STUDENT_RUN_EDITION / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip"))
 
 
 @pytest.fixture(scope="session")

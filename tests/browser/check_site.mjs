@@ -13,10 +13,11 @@
 //   - every diagram (.dlbook-diagram svg) and image drawn at a non-zero size,
 //     every image decoded (naturalWidth > 0);
 //   - every animation player working: the page holds its first frame only (the
-//     others are not requested before the player comes near the screen); "Next
-//     frame" shows every frame in turn, each one loaded, "Previous frame" and
-//     "First frame" step back, the slider follows the keyboard, Play advances and
-//     Pause stops, and the buttons' icons are drawn;
+//     others are not requested before the player comes near the screen); every
+//     frame loads, "Next frame" shows the first ones in turn, "Last frame" the
+//     last, "Previous frame" and "First frame" step back, the slider follows
+//     the keyboard, Play advances and Pause stops, and the buttons' icons are
+//     drawn;
 //   - every icon of the theme drawn (icons.css has its shape);
 //   - the edition switch leading to the same page in the other edition (status
 //     200, <html lang> of that edition); on the landing page, every edition link;
@@ -335,9 +336,12 @@ async function checkFramesWait(page, requested, failures) {
 
 /**
  * Every animation player (templates/animation-player.html, static/dlbook-animation.js):
- * stepped through every frame, each one loaded; back, first, the slider by keyboard,
- * play and pause.
+ * every frame loaded, the first ones stepped through one by one; last, next at the end,
+ * back, first, the slider by keyboard, play and pause.
  */
+/** How many frames "Next frame" steps through one click at a time (the others are checked to load). */
+const STEPPED_FRAMES = 4;
+
 async function checkAnimations(page, failures, totals) {
   const players = await page.locator('figure.dlbook-player').all();
   for (const [k, player] of players.entries()) {
@@ -367,12 +371,23 @@ async function checkAnimations(page, failures, totals) {
       if (undrawn.length) failures.push(`animation "${name}": buttons without a drawn icon: ${undrawn.join(', ')}`);
 
       if ((await shown()) !== frames[0]) throw new Error('the first frame is not shown first');
-      for (let i = 1; i < frames.length; i += 1) {
+      // every frame decodes (fetched together), then "Next frame" steps through
+      // the first few one by one, each shown and loaded: stepping all of them
+      // one click at a time took half a minute a page and showed nothing more
+      const broken = await page.evaluate((sources) => Promise.all(sources.map((src) => {
+        const img = new Image();
+        img.src = src;
+        return img.decode().then(() => (img.naturalWidth > 0 ? null : src), () => src);
+      })).then((results) => results.filter(Boolean)), frames);
+      if (broken.length) throw new Error(`${broken.length} frames do not load: ${broken.slice(0, 3).join(', ')}`);
+      for (let i = 1; i < Math.min(frames.length, STEPPED_FRAMES); i += 1) {
         await button('next').click();
         const frame = await loaded();
         if (frame.src !== frames[i]) throw new Error(`"Next frame" showed ${frame.src} as frame ${i + 1}, not ${frames[i]}`);
         if (!(frame.natural > 0)) throw new Error(`frame ${i + 1} did not load (${frame.src})`);
       }
+      await button('last').click();
+      if ((await shown()) !== frames.at(-1)) throw new Error('"Last frame" did not show the last frame');
       await button('next').click();
       if ((await shown()) !== frames.at(-1)) throw new Error('"Next frame" went past the last frame');
       if (frames.length > 1) {
