@@ -210,6 +210,20 @@ def _stored_files(cache_path: Path) -> dict[str, list]:
         return {}
 
 
+def is_current(path: Path, cache_path: Path) -> bool:
+    """Whether the cache holds the chapter's current executed copy: :func:`current_record` without its cost.
+
+    An unchanged file whose stored copy is still on disk (jupyter-cache keeps
+    each at ``executed/<hashkey>/base.ipynb``) is current without opening the
+    cache's database (importing SQLAlchemy alone takes longer than a no-change
+    build checks every chapter); anything else asks :func:`current_record`.
+    """
+    stored = _stored_files(cache_path).get(_file_key(path))
+    if stored is not None and Path(cache_path, "executed", stored[1], "base.ipynb").is_file():
+        return True
+    return current_record(path, cache_path) is not None
+
+
 def current_record(path: Path, cache_path: Path):
     """The cache record of the chapter's current executed copy, or None: as :func:`cached_notebook`, but cheaper.
 
@@ -364,7 +378,7 @@ def execute_missing(
     cell and line); the chapters that ran are stored even when another one
     fails, or when the build is interrupted.
     """
-    todo = [Path(p).resolve() for p in chapters if is_notebook(p) and current_record(p, cache_path) is None]
+    todo = [Path(p).resolve() for p in chapters if is_notebook(p) and not is_current(p, cache_path)]
     if not todo:
         return []
     known = last_seconds(cache_path)
