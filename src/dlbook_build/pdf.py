@@ -37,8 +37,7 @@ from pathlib import Path
 
 from dlbook_build.build import add_build_arguments, build_dirs
 from dlbook_build.manifest import chapter_names, read_manifest
-from dlbook_build.project import EDITIONS, ROOT, BuildDirs
-from dlbook_build.sphinx.latex import document_name
+from dlbook_build.project import EDITIONS, ROOT, BuildDirs, document_name
 
 #: A lost character in xelatex's log: "Missing character: There is no 한 (U+D55C) in font FreeSerif:..."
 MISSING_CHARACTER = re.compile(r"^Missing character: .*$", re.MULTILINE)

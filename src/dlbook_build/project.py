@@ -119,6 +119,11 @@ def per_edition(key: str, editions: dict[str, dict[str, Any]] | None = None) -> 
     return {language: settings[key] for language, settings in editions.items()}
 
 
+def document_name(language: str) -> str:
+    """The base name of an edition's PDF (and its .tex): ``dlbook-<language>`` (sphinx.latex, pdf)."""
+    return f"dlbook-{language}"
+
+
 def chapters(language: str, book: Path = BOOK) -> list[Path]:
     """The MyST files of one edition, sorted by path."""
     return sorted((book / language).rglob("*.md"))

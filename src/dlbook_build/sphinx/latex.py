@@ -40,6 +40,7 @@ from sphinx.util import logging
 from sphinx_exercise.nodes import is_exercise_enumerable_node
 
 from dlbook.outputs import ANIMATION as MIME_TYPE
+from dlbook_build.project import document_name
 from dlbook_build.sphinx.animation_player import animation_player
 from dlbook_build.sphinx.editions import edition
 
@@ -79,11 +80,6 @@ def latex_edition(config: Config) -> dict[str, str]:
     chapter heading style (fncychap), and the words the PDF prints around an animation's key frames and
     as the heading of the root page's text."""
     return edition(config)["latex"]
-
-
-def document_name(language: str) -> str:
-    """The base name of an edition's PDF (and its .tex): ``dlbook-<language>``."""
-    return f"dlbook-{language}"
 
 
 def apply_latex_settings(app: Sphinx, config: Config) -> None:
