@@ -50,7 +50,7 @@ TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 @impl
 def tox_add_core_config(core_conf: ConfigSet, state: State) -> None:
-    """``{tox_python}`` in tox.ini: the interpreter of the tox that was started (``{tox_python} -m tox`` is that tox)."""
+    """``{tox_python}`` in tox.ini: the interpreter of the tox that was started (``{tox_python} -m tox`` is it)."""
     core_conf.add_constant(keys=["tox_python"], desc="the Python interpreter running tox", value=sys.executable)
 
 
