@@ -62,7 +62,7 @@ nb_execution_timeout = 300
 nb_output_stderr = "remove-warn"
 nb_merge_streams = True
 # no widget JavaScript from a CDN: the site must work offline
-nb_ipywidgets_js = {}
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 # Math is rendered to HTML (and MathML for screen readers) while the page is
 # written, by the KaTeX that sphinxcontrib-katex bundles, run with Node; pages

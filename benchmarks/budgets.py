@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlbook_build.execute import execute_chapters, is_notebook
+from dlbook_build.execute import ChapterError, execute_chapters, is_notebook
 from dlbook_build.project import ROOT, BuildDirs
 from dlbook_build.publish import site_size
 from lighthouse import lighthouse
@@ -68,7 +68,12 @@ def executions(log: str) -> dict[str, float]:
 def chapters_alone(book: Path) -> dict[str, float]:
     """'<edition>/<chapter>.md' -> seconds to execute it alone, in a fresh kernel."""
     paths = [p for p in sorted(book.glob("*/*.md")) if is_notebook(p)]
-    return {f"{path.parent.name}/{path.name}": outcome.seconds for path, outcome in execute_chapters(paths, jobs=1)}
+    seconds = {}
+    for path, outcome in execute_chapters(paths, jobs=1):
+        if isinstance(outcome, ChapterError):
+            raise outcome
+        seconds[f"{path.parent.name}/{path.name}"] = outcome.seconds
+    return seconds
 
 
 def page_weights(out: Path) -> dict[str, int]:

@@ -17,7 +17,7 @@ from dlbook_build.project import ROOT
 
 
 def lighthouse(site: Path, pages: list[str] | None = None) -> int:
-    """Measure ``site`` (e.g. ``_build/html``), or only ``pages`` ("ko/tensors"); the exit code (0: every target met)."""
+    """Measure ``site`` (e.g. ``_build/html``), or only ``pages`` ("ko/tensors"); 0 when every target is met."""
     subprocess.run(["bash", str(ROOT / "tests" / "browser" / "ensure_browser.sh")], check=True)
     command = ["node", str(ROOT / "benchmarks" / "lighthouse.mjs"), str(site)]
     for page in pages or []:

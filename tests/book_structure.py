@@ -1,4 +1,4 @@
-"""Reading a chapter's outline (headings, labels, directives, code cells) for the parity test, running the build, and its manifest."""
+"""A chapter's outline (headings, labels, directives, code cells) for the parity test; the build; its manifest."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dlbook_build import project
 from dlbook_build.manifest import read_manifest
-from dlbook_build.project import BOOK, ROOT, chapters  # BOOK and chapters: for the tests
+from dlbook_build.project import BOOK as BOOK, ROOT, chapters as chapters  # BOOK and chapters: for the tests
 
 #: the editions' languages, in reading order
 EDITIONS = list(project.EDITIONS)
@@ -107,7 +107,7 @@ def code_shape(source: str) -> list[tuple[int, str]]:
             continue
         if token.type == tokenize.STRING:
             # (on Python 3.11 an f-string is one STRING token, blanked whole)
-            prefix = re.match(r"^[a-zA-Z]*", token.string).group(0).lower()
+            prefix = re.split(r"['\"]", token.string, maxsplit=1)[0].lower()  # what precedes the first quote
             shape.append((token.type, prefix + "STR"))
         else:
             shape.append((token.type, token.string))
@@ -115,7 +115,7 @@ def code_shape(source: str) -> list[tuple[int, str]]:
 
 
 def manifest(edition: str, folder: Path | None = None) -> dict:
-    """An edition's manifest, as the last build into ``_build`` wrote it (the ``built`` and ``site`` fixtures build it)."""
+    """An edition's manifest, as the last build into ``_build`` wrote it (the ``built`` and ``site`` fixtures build)."""
     return read_manifest(folder or project.DIRS.sphinx_out(edition))
 
 

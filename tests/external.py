@@ -35,7 +35,7 @@ def missing_commands(commands: tuple[str, ...], path: str | None = None) -> list
 
 
 def require(what: str, missing: list[str], install: str) -> None:
-    """Skip the running test (fail it under CI) when ``missing`` names anything; one line says what and how to install it."""
+    """Skip the test (fail it under CI) if ``missing`` names anything; one line says what, and how to install."""
     if not missing:
         return
     message = f"{what} is missing ({', '.join(missing)} not on PATH); install it with {install}"

@@ -18,20 +18,20 @@ from types import SimpleNamespace
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from bs4 import BeautifulSoup  # noqa: E402
-from PIL import Image  # noqa: E402
-from sphinx.application import Sphinx  # noqa: E402
-from sphinx.errors import ConfigError  # noqa: E402
-from sphinx.util.docutils import docutils_namespace  # noqa: E402
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util.docutils import docutils_namespace
 
-from dlbook import animate  # noqa: E402
-from dlbook.animation import MIME_TYPE, key_frames  # noqa: E402
-from dlbook_build.project import EDITIONS  # noqa: E402
-from dlbook_build.sphinx.animation_player import HERE, SCRIPT, STYLESHEET, check_labels  # noqa: E402
+from dlbook import animate
+from dlbook.animation import MIME_TYPE, key_frames
+from dlbook_build.project import EDITIONS
+from dlbook_build.sphinx.animation_player import HERE, SCRIPT, STYLESHEET, check_labels
 
 
 def moving_point():
@@ -188,7 +188,9 @@ def test_animate_needs_a_function():
 
 STATIC = HERE / "static"
 CONF = """\
-extensions = ["myst_nb", "dlbook_build.sphinx.editions", "dlbook_build.sphinx.animation_player", "dlbook_build.sphinx.latex"]
+extensions = [
+    "myst_nb", "dlbook_build.sphinx.editions", "dlbook_build.sphinx.animation_player", "dlbook_build.sphinx.latex"
+]
 nb_execution_mode = "off"
 language = "en"
 book_year = 2026
@@ -256,8 +258,8 @@ def test_the_site_shows_the_first_frame_sized_and_the_others_as_files(book):
 
     def loads(name: str) -> tuple[bool, bool]:
         soup = BeautifulSoup((out / name).read_text(encoding="utf-8"), "html.parser")
-        scripts = [s.get("src", "") for s in soup.select("script")]
-        styles = [s.get("href", "") for s in soup.select('link[rel="stylesheet"]')]
+        scripts = [str(s.get("src", "")) for s in soup.select("script")]
+        styles = [str(s.get("href", "")) for s in soup.select('link[rel="stylesheet"]')]
         return any(SCRIPT in s for s in scripts), any(STYLESHEET in s for s in styles)
 
     assert loads("walk.html") == (True, True)

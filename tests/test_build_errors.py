@@ -80,7 +80,7 @@ def test_a_missing_korean_font_says_how_to_fix_it(monkeypatch):
 
 
 def test_a_build_without_node_says_how_to_get_it(monkeypatch, tmp_path):
-    """Math is rendered at build time with Node: without it the HTML build stops before reading a page, saying what to install."""
+    """Math is rendered at build time with Node: without it the HTML build stops at once, saying what to install."""
     from types import SimpleNamespace
 
     from sphinx.errors import ConfigError
@@ -91,7 +91,7 @@ def test_a_build_without_node_says_how_to_get_it(monkeypatch, tmp_path):
         return SimpleNamespace(builder=SimpleNamespace(format=builder), config=SimpleNamespace(katex_prerender=prerender))
 
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no node on it
-    with pytest.raises(ConfigError, match="install Node.js.*brew install node"):
+    with pytest.raises(ConfigError, match=r"install Node\.js.*brew install node"):
         need_node(app("html"))
     need_node(app("latex"))  # the PDF keeps its LaTeX: no Node needed
     need_node(app("html", prerender=False))  # math left to the browser needs no Node either

@@ -12,6 +12,7 @@ site (each chapter runs twice per ``tox``, not three times).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -47,6 +48,7 @@ def executed(request, failures) -> tuple[Path, list]:
     if request.param in failures:
         pytest.fail(str(failures[request.param]))
     notebook = cached_notebook(request.param, CACHE)
+    assert notebook is not None, f"{request.param} is not in the cache the build filled"
     return request.param, [c for c in notebook.cells if c.cell_type == "code"]
 
 
@@ -54,7 +56,7 @@ def test_error_demos_raise_and_no_other_cell_does(executed):
     path, cells = executed
     source_cells = read_outline(path).cells
     assert len(cells) == len(source_cells)
-    for number, (cell, source) in enumerate(zip(cells, source_cells), start=1):
+    for number, (cell, source) in enumerate(zip(cells, source_cells, strict=True), start=1):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         where = f"{path}: code cell {number} (line {source.line})"
         if "raises-exception" in source.tags:
@@ -87,7 +89,7 @@ def test_a_second_run_prints_the_same_text(path, failures, second_runs):
     again = second_runs[path]
     if isinstance(again, ChapterError):
         pytest.fail(f"the second run failed: {again}")
-    for number, (before, result) in enumerate(zip(text_outputs(cells), again.cells), start=1):
+    for number, (before, result) in enumerate(zip(text_outputs(cells), again.cells, strict=True), start=1):
         now = text_outputs([{"outputs": result.outputs}])[0]
         assert now == before, f"{path}: code cell {number} printed differently on a second run:\n{before!r}\n!=\n{now!r}"
 
@@ -100,10 +102,13 @@ def test_framework_twins_print_the_same_numbers(executed):
     path, cells = executed
     sources = read_outline(path).cells
     texts = text_outputs(cells)
-    for number, (source, twin) in enumerate(zip(sources, sources[1:]), start=1):
+    for number, (source, twin) in enumerate(itertools.pairwise(sources), start=1):
         if "tab-tensorflow" in source.tags and "tab-pytorch" in twin.tags:
             tf_numbers = [float(n) for n in _NUMBER.findall(texts[number - 1])]
             torch_numbers = [float(n) for n in _NUMBER.findall(texts[number])]
             assert len(tf_numbers) == len(torch_numbers) and np.allclose(
                 tf_numbers, torch_numbers, rtol=1e-4, atol=1e-6
-            ), f"{path}: code cells {number} (TensorFlow) and {number + 1} (PyTorch) print different numbers:\n{texts[number - 1]}\n{texts[number]}"
+            ), (
+                f"{path}: code cells {number} (TensorFlow) and {number + 1} (PyTorch) print different numbers:\n"
+                f"{texts[number - 1]}\n{texts[number]}"
+            )

@@ -34,7 +34,7 @@ def test_to_numpy_says_what_it_got():
         to_numpy("1.5", "w")
     with pytest.raises(TypeError, match=r"got \[1\.0, None\]$"):
         to_numpy([1.0, None], "w")
-    with pytest.raises(TypeError, match="got ndarray of <U1$"):
+    with pytest.raises(TypeError, match=r"got ndarray of <U1$"):
         to_numpy(np.array(["a"]), "w")
     with pytest.raises(TypeError, match="w must be numbers"):
         to_numpy([np.array([1.0]), "a"], "w")  # a list of arrays: each part is checked
@@ -159,7 +159,7 @@ def test_grid_axis_rejects_what_is_not_numbers(value):
 
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
 def test_grid_axis_rejects_nan_and_infinity(bad):
-    with pytest.raises(ValueError, match="^w0_values must be finite numbers; it contains NaN or infinity$"):
+    with pytest.raises(ValueError, match=r"^w0_values must be finite numbers; it contains NaN or infinity$"):
         check_grid_axis([0.0, 1.0, bad], "w0_values")
 
 

@@ -81,6 +81,7 @@ def test_logistic_data_follows_the_model():
     # more successes on the right: π rises with x when w1 > 0
     assert values[x.numpy()[:, 0] > 0.5].mean() > 0.9 > 0.1 > values[x.numpy()[:, 0] < -0.5].mean()
     x2, y2 = data.logistic_data()
+    np.testing.assert_array_equal(x.numpy(), x2.numpy())
     np.testing.assert_array_equal(values, y2.numpy())
 
 

@@ -5,8 +5,7 @@ import sys
 
 import pytest
 
-from dlbook import diagram, model_diagram
-from dlbook import diagrams
+from dlbook import diagram, diagrams, model_diagram
 
 
 def test_dot_body_is_wrapped_and_rendered_inline():
@@ -102,7 +101,7 @@ def test_bad_input_is_rejected():
         diagram("   ")
     with pytest.raises(ValueError, match="Graphviz could not draw"):
         diagram("digraph { a -> }")
-    with pytest.raises(TypeError, match="keras.Sequential or torch.nn.Sequential"):
+    with pytest.raises(TypeError, match=r"keras\.Sequential or torch\.nn\.Sequential"):
         model_diagram(object())
 
 
@@ -179,7 +178,7 @@ def test_an_unsupported_torch_layer_is_rejected():
         net = torch.nn.Sequential(torch.nn.Linear(1, 1), module)
         with pytest.raises(TypeError, match=rf"^model_diagram draws Linear layers and activations only, got {name}$"):
             model_diagram(net)
-    with pytest.raises(TypeError, match="^model_diagram needs a Linear layer before the activation ReLU$"):
+    with pytest.raises(TypeError, match=r"^model_diagram needs a Linear layer before the activation ReLU$"):
         model_diagram(torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(1, 1)))
 
 

@@ -24,7 +24,7 @@ def cell(source: str, tags: str = "") -> str:
 
 
 def test_kernels_get_the_book_environment_and_no_tcp_warning(tmp_path, capfd):
-    path = chapter(tmp_path, cell("import os\nprint(sorted((k, os.environ.get(k)) for k in %r))" % sorted(KERNEL_ENV)))
+    path = chapter(tmp_path, cell(f"import os\nprint(sorted((k, os.environ.get(k)) for k in {sorted(KERNEL_ENV)!r}))"))
     results = execute_chapter(path).cells
     assert results[0].text.strip() == str(sorted(KERNEL_ENV.items()))
     captured = capfd.readouterr()
@@ -89,7 +89,7 @@ def test_a_page_whose_executed_copy_is_gone_is_executed_again_on_rebuild(tmp_pat
 
 
 def test_a_page_read_before_its_executed_copy_was_stored_is_read_again(tmp_path):
-    """The tests (or another build) store a chapter anew: the next build shows those outputs, not the page's old ones."""
+    """The tests (or another build) store a chapter anew: the next build shows those outputs, not the old ones."""
     from book_structure import run_build
     from dlbook_build.execute import store_notebook
     from dlbook_build.project import BuildDirs
@@ -112,7 +112,7 @@ def test_a_page_read_before_its_executed_copy_was_stored_is_read_again(tmp_path)
 
 
 def test_an_interrupted_build_reuses_what_finished_and_ends_as_a_clean_build_does(tmp_path):
-    """A build killed while executing: the next one reuses the chapters stored, runs the others, and publishes the same site."""
+    """A build killed while executing: the next reuses the chapters stored, runs the others, publishes the same site."""
     import os
     import signal
     import subprocess
@@ -164,7 +164,10 @@ def test_a_line_printed_in_two_chunks_is_stored_as_one_line(tmp_path):
 
 
 def test_a_kernel_runs_whatever_the_length_of_tmpdir(tmp_path):
-    """Sockets live in a short private folder: a Unix socket path has at most 104 bytes on macOS (108 on Linux), and macOS's TMPDIR is long."""
+    """Sockets live in a short private folder: macOS's TMPDIR is long, and a Unix socket path has at most 104 bytes.
+
+    (108 on Linux.)
+    """
     import os
     import subprocess
     import sys

@@ -7,8 +7,8 @@ and the browser checks' own lookup (tests/browser/chromium.mjs) in node.
 from __future__ import annotations
 
 import os
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -104,7 +104,7 @@ def test_without_chromium_a_browser_check_fails_under_ci(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs as another user: needs root and setpriv")
 def test_ensure_tex_as_a_normal_user_installs_nothing_and_lets_the_run_go_on():
-    """On a Debian without TeX, tox's `bash tests/pdf/ensure_tex.sh` run by a normal user says what to run and exits 0."""
+    """On a Debian without TeX, tox's `bash tests/pdf/ensure_tex.sh` run by a normal user says what to run, exits 0."""
     folder = Path(tempfile.mkdtemp(prefix="dlbook-debian-"))  # under /tmp, not pytest's root-only folder
     try:
         folder.chmod(0o755)

@@ -1,4 +1,4 @@
-"""The glossary (book/glossary.toml): well formed, obeyed by the Korean pages, and what the built editions make of it."""
+"""The glossary (book/glossary.toml): well formed, obeyed by the Korean pages, what the built editions make of it."""
 
 from __future__ import annotations
 

@@ -78,18 +78,18 @@ def test_rejects_inconsistent_steps():
 def test_rejects_the_other_half_of_inconsistent_steps():
     history = History()
     history.record(params=[1.0, 2.0], yhat=[1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="^loss was not recorded in earlier steps; record it in every step or in none$"):
+    with pytest.raises(ValueError, match=r"^loss was not recorded in earlier steps; record it in every step or in none$"):
         history.record(params=[1.0, 2.0], loss=1.0, yhat=[1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="^yhat was recorded in earlier steps; record it in every step or in none$"):
+    with pytest.raises(ValueError, match=r"^yhat was recorded in earlier steps; record it in every step or in none$"):
         history.record(params=[1.0, 2.0])
 
 
 def test_rejects_yhat_of_the_wrong_size():
     history = History()
     history.record(params=[1.0], loss=1.0, yhat=np.zeros((20, 1)))
-    with pytest.raises(ValueError, match="^yhat must have 20 predictions like the first step, got 19$"):
+    with pytest.raises(ValueError, match=r"^yhat must have 20 predictions like the first step, got 19$"):
         history.record(params=[1.0], loss=1.0, yhat=np.zeros((19, 1)))
-    with pytest.raises(ValueError, match="^yhat must hold at least one prediction$"):
+    with pytest.raises(ValueError, match=r"^yhat must hold at least one prediction$"):
         History().record(params=[1.0], yhat=[])
 
 

@@ -38,8 +38,9 @@ VERSION = importlib.metadata.version("dlbook")
 def conf_values() -> dict:
     """conf.py's settings, read the way Sphinx reads them (BOOK_BASE_URL as in the environment)."""
     from sphinx.config import eval_config_file
+    from sphinx.util.tags import Tags
 
-    return eval_config_file(ROOT / "conf.py", tags=None)
+    return eval_config_file(ROOT / "conf.py", tags=Tags())
 
 
 # ---------------------------------------------------------------- builds
@@ -63,7 +64,9 @@ def soup_of(site: Path, edition: str, relative: Path) -> BeautifulSoup:
 
 def article_text(soup: BeautifulSoup) -> str:
     # no separator: a highlighted line of code is many spans, kept on one line
-    return soup.select_one("article").get_text()
+    article = soup.select_one("article")
+    assert article is not None, "the page has no <article>"
+    return article.get_text()
 
 
 def solution_only_lines(soup: BeautifulSoup) -> list[set[str]]:
@@ -269,7 +272,7 @@ def test_the_year_is_conf_pys_alone():
     from dlbook_build.sphinx.editions import apply_edition
 
     config = SimpleNamespace(language="en", book_editions=EDITION_SETTINGS, book_year=None, book_base_url="")
-    with pytest.raises(ConfigError, match="set book_year in conf.py"):
+    with pytest.raises(ConfigError, match=r"set book_year in conf\.py"):
         apply_edition(None, config)
     assert isinstance(conf_values()["book_year"], int)
 
@@ -280,7 +283,9 @@ def test_the_year_is_conf_pys_alone():
 def cite_box(site: Path, edition: str, relative: Path) -> tuple[str, str]:
     box = soup_of(site, edition, relative).select_one("section.cite-this")
     assert box is not None, f"{edition}/{relative} has no cite box"
-    return box.select_one(".cite-this-plain").text, box.select_one(".cite-this-bibtex").text
+    plain, bibtex = box.select_one(".cite-this-plain"), box.select_one(".cite-this-bibtex")
+    assert plain is not None and bibtex is not None, f"{edition}/{relative}: the cite box lacks its text or its BibTeX"
+    return plain.text, bibtex.text
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -389,7 +394,7 @@ def test_every_page_links_its_twins_with_hreflang(site, edition):
 def test_citation_cff_agrees_with_the_cite_box(site):
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     conf = conf_values()
-    plain, bibtex = cite_box(site, "en", Path("gradient-descent.html"))
+    plain, _bibtex = cite_box(site, "en", Path("gradient-descent.html"))
     assert cff["version"] == VERSION and f"version {VERSION}" in plain
     assert [a["name"] for a in cff["authors"]] == [conf["author"]] and plain.startswith(conf["author"])
     assert str(cff["date-released"]).startswith(str(conf["book_year"])) and f"({conf['book_year']})" in plain
@@ -407,7 +412,7 @@ def test_citation_cff_agrees_with_the_cite_box(site):
 
 
 def test_tox_passes_book_base_url_to_the_book_build():
-    """`tox -e book` runs the build with BOOK_BASE_URL from the caller's environment (tox passes only what it is told)."""
+    """`tox -e book` builds with BOOK_BASE_URL from the caller's environment (tox passes only what it is told)."""
     # the tox running these tests is on PATH (tox passes PATH on); else this environment's own
     tox = [shutil.which("tox")] if shutil.which("tox") else [sys.executable, "-m", "tox"]
     result = subprocess.run([*tox, "config", "-e", "book", "-k", "pass_env", "-qq"], cwd=ROOT, capture_output=True, text=True)

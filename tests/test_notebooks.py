@@ -39,7 +39,15 @@ from dlbook_build.notebook_text import (
     myst_left,
 )
 from dlbook_build.project import EDITIONS as EDITION_SETTINGS, wheel_hash
-from dlbook_build.sphinx.notebooks import DOWNLOADS, INSTALL_CELL, NOTEBOOKS, install_cell, is_text_output, ship_wheel, zip_name
+from dlbook_build.sphinx.notebooks import (
+    DOWNLOADS,
+    INSTALL_CELL,
+    NOTEBOOKS,
+    install_cell,
+    is_text_output,
+    ship_wheel,
+    zip_name,
+)
 
 pytestmark = pytest.mark.book  # runs the downloaded notebooks
 
@@ -107,15 +115,17 @@ def test_exercises_are_numbered_headings_and_solutions_cells_of_their_own():
 
 
 def test_admonitions_math_figures_and_code_blocks(monkeypatch):
-    import sphinx.locale
     from gettext import NullTranslations
+
+    import sphinx.locale
 
     # the labels are Sphinx's, in its active language: English here (a Korean build in this process sets Korean)
     monkeypatch.setattr(sphinx.locale, "translators", defaultdict(NullTranslations))
     text = "".join(
         convert_markdown(
             ":::{admonition} Version note\n:class: note\nOld {ref}`intro`.\n:::\n\n```{note}\nMind it.\n```\n\n"
-            "$$y = x$$\n\n```{math}\n:label: eq-y\ny = 2x\n```\n\n```{figure} pic.png\n:alt: A picture\n\nIts caption.\n```\n\n"
+            "$$y = x$$\n\n```{math}\n:label: eq-y\ny = 2x\n```\n\n"
+            "```{figure} pic.png\n:alt: A picture\n\nIts caption.\n```\n\n"
             "```{code-block} python\nprint(1)\n```\n",
             context(),
         )
@@ -209,7 +219,7 @@ def test_versions_must_be_version_strings():
     assert release("2.13.0+cpu") == (2, 13, 0)
     with pytest.raises(TypeError, match="expected a version string"):
         release(2.13)
-    with pytest.raises(ValueError, match="expected a version string such as '2.16.1', got 'latest'"):
+    with pytest.raises(ValueError, match=r"expected a version string such as '2\.16\.1', got 'latest'"):
         release("latest")
 
 
@@ -286,7 +296,9 @@ def served_notebooks(site: Path, edition: str) -> list[Path]:
 
 
 def wheel_of(notebook: nbformat.NotebookNode) -> str:
-    return re.search(r'^WHEEL = "([^"]+)"$', notebook.cells[1].source, re.MULTILINE).group(1)
+    found = re.search(r'^WHEEL = "([^"]+)"$', notebook.cells[1].source, re.MULTILINE)
+    assert found is not None, "the install cell names its wheel"
+    return found.group(1)
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -384,7 +396,7 @@ def comparable(text: str) -> str:
 
 
 def student_env(python: Path) -> dict:
-    """The student's environment: none of the book's pip settings; the preinstalled commands on the PATH, as on Colab."""
+    """The student's environment: none of the book's pip settings; the preinstalled commands on PATH, as on Colab."""
     env = {k: v for k, v in os.environ.items() if k not in {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV"}}
     # (graphviz-pure's renderer is a command of the preinstalled packages)
     scripts = sysconfig.get_paths()["scripts"]
@@ -432,7 +444,7 @@ def student_runs(site, preinstalled, tmp_path_factory) -> dict[str, tuple]:
         return served, notebook, before, installed(python, env)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return dict(zip(CHAPTERS, pool.map(run, CHAPTERS)))
+        return dict(zip(CHAPTERS, pool.map(run, CHAPTERS), strict=True))
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -441,7 +453,7 @@ def test_a_student_runs_the_downloaded_chapter(student_runs, chapter):
     served, notebook, before, after = student_runs[chapter]
     assert {n: v for n, v in after.items() if before.get(n) != v} == {"dlbook": importlib.metadata.version("dlbook")}
     assert "Successfully installed dlbook-" in cell_text(notebook.cells[1])
-    for index, (ran, shown) in enumerate(zip(notebook.cells[2:], served.cells[2:]), start=2):
+    for index, (ran, shown) in enumerate(zip(notebook.cells[2:], served.cells[2:], strict=True), start=2):
         if ran.cell_type == "code":
             printed = cell_text({"outputs": [o for o in ran.outputs if is_text_output(o)]})  # what the download keeps
             assert comparable(printed) == comparable(cell_text(shown)), f"{chapter}: cell {index} printed otherwise:\n{ran.source}"

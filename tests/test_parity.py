@@ -83,7 +83,7 @@ def test_same_code(edition, relative):
     reference = read_outline(BOOK / REFERENCE / relative).cells
     other = read_outline(BOOK / edition / relative).cells
     assert len(other) == len(reference), f"{relative}: {len(other)} code cells in {edition}, {len(reference)} in {REFERENCE}"
-    for mine, theirs in zip(reference, other):
+    for mine, theirs in zip(reference, other, strict=True):
         assert code_shape(theirs.source) == code_shape(mine.source), (
             f"{relative}: the code cell at line {theirs.line} of the {edition} edition differs from the one "
             f"at line {mine.line} of the {REFERENCE} edition beyond comments and strings"

@@ -66,7 +66,7 @@ def test_each_numbered_chapter_has_its_own_pdf_that_starts_with_it(pdfs, languag
     chapters = pdf_manifest(pdfs, language)["chapters"]
     files = sorted(pdfs[language].chapters.glob("*.pdf"))
     assert [f.name for f in files] == [f"{int(c['number']):02d}-{c['docname']}.pdf" for c in chapters]
-    for chapter, pdf in zip(chapters, files):
+    for chapter, pdf in zip(chapters, files, strict=True):
         # the chapter heading style may print the title in capitals
         text = pdf_text(pdf).casefold()
         assert chapter["title"].casefold() in text[:400], f"{pdf} does not open with chapter {chapter['number']}"
@@ -125,11 +125,11 @@ def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
     other text (an exercise quotes the code its solution runs): each line must
     be printed fewer times than in the normal PDF, which holds the solution.
     """
-    from test_instructors import soup_of, solution_only_lines
+    from test_instructors import solution_only_lines, soup_of
 
     build_dir = tmp_path_factory.mktemp("student-pdf") / "build"
-    command = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--edition", "en", "--no-chapters", "--no-solutions",
-               "--build-dir", str(build_dir), "--cache", str(DIRS.cache)]  # fmt: skip
+    command = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--edition", "en", "--no-chapters",
+               "--no-solutions", "--build-dir", str(build_dir), "--cache", str(DIRS.cache)]  # fmt: skip
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"the student PDF failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     normal, student = pdf_text(pdfs["en"].pdf), pdf_text(PdfDirs(build_dir, "en").pdf)

@@ -2,8 +2,8 @@
 
 This machine is x86-64 Linux; Linux aarch64 and macOS arm64 are checked the
 way an installer on them would start: uv resolves the requirements of dlbook
-and of the build (tools/pyproject.toml, with the book and test extras) under constraints.txt for that platform's
-wheel tags, from PyPI's metadata, installing nothing. A pin with no wheel for
+and of the build (tools/pyproject.toml, with the book, test and lint extras)
+under constraints.txt for that platform's wheel tags, from PyPI's metadata, installing nothing. A pin with no wheel for
 a platform (``tensorflow_cpu`` on a Mac) makes its resolution fail; a package
 that the lock does not pin means the lock is stale (``tox -e lock``).
 """
@@ -49,7 +49,7 @@ def marker_environment(platform: str, python: str) -> dict[str, str]:
 def lock_pins(platform: str, python: str) -> dict[str, str]:
     """The lock's exact version of each package on that platform (its markers evaluated there)."""
     environment = marker_environment(platform, python)
-    pins = {}
+    pins: dict[str, str] = {}
     for line in LOCK.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
@@ -66,7 +66,7 @@ def resolve(platform: str, python: str) -> subprocess.CompletedProcess:
         find_uv_bin(), "pip", "compile", "--no-config", "--no-header", "--no-annotate", "--quiet",
         "--python-platform", platform, "--python-version", python,
         "-c", str(LOCK), str(ROOT / "pyproject.toml"), str(ROOT / "tools" / "pyproject.toml"),
-        "--extra", "book", "--extra", "test",
+        "--extra", "book", "--extra", "test", "--extra", "lint",
     ]  # fmt: skip
     # macOS 14 (Sonoma) or later: the oldest macOS that every locked wheel supports
     env = {**os.environ, "MACOSX_DEPLOYMENT_TARGET": "14.0"}
@@ -78,13 +78,13 @@ def resolutions() -> dict[tuple[str, str], subprocess.CompletedProcess]:
     """Every platform's and Python's resolution, run at once (each mostly waits for PyPI)."""
     targets = [(platform, python) for platform in PLATFORMS for python in PYTHONS]
     with ThreadPoolExecutor(len(targets)) as pool:
-        return dict(zip(targets, pool.map(lambda target: resolve(*target), targets)))
+        return dict(zip(targets, pool.map(lambda target: resolve(*target), targets), strict=True))
 
 
 def resolved(platform: str, python: str) -> dict[str, str]:
     result = resolutions()[platform, python]
     assert result.returncode == 0, f"the lock does not resolve for {platform} with Python {python}:\n{result.stderr}"
-    versions = {}
+    versions: dict[str, str] = {}
     for line in result.stdout.splitlines():
         if line.strip() and not line.startswith("#"):
             name, version = line.split("==")

@@ -199,7 +199,7 @@ def interface_texts(html: str) -> list[str]:
     for hidden in soup.select("script, style, .onlyprint, [lang]:not(html)"):
         hidden.decompose()  # print-only copies and text marked as another language (the edition switch)
     texts = [value for tag in soup.find_all(True) for key in ("title", "aria-label", "placeholder")
-             if (value := tag.get(key))]  # fmt: skip
+             if isinstance(value := tag.get(key), str) and value]  # fmt: skip
     texts += [label.get_text() for label in soup.select("article th")]
     for article in soup.select("article"):
         article.decompose()

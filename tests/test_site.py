@@ -120,7 +120,7 @@ def test_math_is_rendered_when_the_page_is_built(site, edition):
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_a_chapter_page_blocks_its_first_paint_on_no_script(site, edition):
-    """Script files in <head> are deferred (but the one the inline scripts extend); the search index is the search page's."""
+    """Scripts in <head> are deferred (but the one inline scripts extend); the search index is the search page's."""
     for relative in PAGES:
         head = page(site, edition, relative).head
         blocking = [s["src"] for s in head.find_all("script", src=True) if not s.has_attr("defer") and not s.has_attr("async")]

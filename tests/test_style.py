@@ -128,8 +128,10 @@ def test_a_kernel_shows_figures_through_the_book_style(tmp_path):
         "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n# Figures\n\n"
         "```{code-cell} ipython3\nimport matplotlib.pyplot as plt\nimport numpy as np\n"
         "from dlbook import use_book_style\nuse_book_style()\n```\n\n"
-        "```{code-cell} ipython3\nfig, ax = plt.subplots()\nax.plot([0, 1])\nax.set_title('A line')\nplt.show()\n```\n\n"
-        "```{code-cell} ipython3\nfig, ax = plt.subplots()\nx, y = np.meshgrid(np.linspace(-3, 3, 300), np.linspace(-3, 3, 300))\n"
+        "```{code-cell} ipython3\nfig, ax = plt.subplots()\nax.plot([0, 1])\nax.set_title('A line')\n"
+        "plt.show()\n```\n\n"
+        "```{code-cell} ipython3\nfig, ax = plt.subplots()\n"
+        "x, y = np.meshgrid(np.linspace(-3, 3, 300), np.linspace(-3, 3, 300))\n"
         "ax.contourf(x, y, np.sin(x * y) + x, levels=60);\n```\n",
         encoding="utf-8",
     )

@@ -74,6 +74,7 @@ def test_plot_surface_draws_path_and_points():
     assert len(artists) == 3
     xs, ys, zs = artists[0].get_data_3d()
     np.testing.assert_allclose(xs, path[:, 0])
+    np.testing.assert_allclose(ys, path[:, 1])
     np.testing.assert_allclose(zs, surface_height(surface, path))
     plt.close(fig)
 
@@ -98,7 +99,7 @@ def three_d_axes():
 
 @pytest.mark.parametrize("bad", [np.inf, -np.inf])
 def test_surface_rejects_an_infinite_grid(bad):
-    with pytest.raises(ValueError, match="^w1_values must be finite numbers; it contains NaN or infinity$"):
+    with pytest.raises(ValueError, match=r"^w1_values must be finite numbers; it contains NaN or infinity$"):
         loss_surface(sse, [0.0, 1.0], [0.0, bad])
 
 
@@ -113,7 +114,7 @@ def test_argmin_skips_nan_and_says_when_every_loss_is_nan():
     surface = loss_surface(lambda w0, w1: np.where(w0 > 0, w1, np.nan)[..., 0], [0.0, 1.0], [2.0, 3.0])
     assert surface.argmin() == (1.0, 2.0)
     all_nan = loss_surface(lambda w0, w1: np.full(w0.shape[:2], np.nan), [0.0, 1.0], [0.0, 1.0])
-    with pytest.raises(ValueError, match="^the loss is NaN at every grid point: there is no smallest loss$"):
+    with pytest.raises(ValueError, match=r"^the loss is NaN at every grid point: there is no smallest loss$"):
         all_nan.argmin()
 
 
@@ -141,13 +142,13 @@ def test_plot_surface_rejects_a_path_of_the_wrong_shape(path):
 def test_plot_surface_rejects_infinity_and_non_numbers_in_the_path():
     surface = loss_surface(sse, [0.0, 1.0], [0.0, 1.0])
     fig, ax = three_d_axes()
-    with pytest.raises(ValueError, match="^path must be finite numbers; it contains NaN or infinity$"):
+    with pytest.raises(ValueError, match=r"^path must be finite numbers; it contains NaN or infinity$"):
         plot_surface(ax, surface, path=np.array([[0.0, np.inf]]))
     with pytest.raises(TypeError, match=r"^path must be numbers \(an array, a tensor or a list\), got "):
         plot_surface(ax, surface, path=[["a", "b"]])
     with pytest.raises(TypeError, match=r"^path_loss must be numbers \(an array, a tensor or a list\), got "):
         plot_surface(ax, surface, path=np.zeros((1, 2)), path_loss=["high"])
-    with pytest.raises(ValueError, match="^path_loss is the height of each step of a path: give path too$"):
+    with pytest.raises(ValueError, match=r"^path_loss is the height of each step of a path: give path too$"):
         plot_surface(ax, surface, path_loss=np.zeros(3))
     plt.close(fig)
 
@@ -175,9 +176,9 @@ def test_plot_surface_rejects_a_bad_surface_and_alpha():
     fig, ax = three_d_axes()
     with pytest.raises(TypeError, match=r"^surface must be a LossSurface made by loss_surface\(...\), got ndarray$"):
         plot_surface(ax, surface.loss)
-    with pytest.raises(ValueError, match="^alpha must be between 0 and 1, got 1.5$"):
+    with pytest.raises(ValueError, match=r"^alpha must be between 0 and 1, got 1\.5$"):
         plot_surface(ax, surface, alpha=1.5)
-    with pytest.raises(TypeError, match="^alpha must be a finite number, got '0.5'$"):
+    with pytest.raises(TypeError, match=r"^alpha must be a finite number, got '0\.5'$"):
         plot_surface(ax, surface, alpha="0.5")
     plt.close(fig)
 
@@ -187,7 +188,7 @@ def test_surface_height_checks_its_points():
     np.testing.assert_allclose(surface_height(surface, [1.0, 0.0]), [surface.loss[1, 0]])
     with pytest.raises(ValueError, match=r"^at must have shape \(points, 2\) or \(2,\), got \(3,\)$"):
         surface_height(surface, [1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="^at must be finite numbers"):
+    with pytest.raises(ValueError, match=r"^at must be finite numbers"):
         surface_height(surface, [np.nan, 0.0])
-    with pytest.raises(TypeError, match="^surface must be a LossSurface"):
+    with pytest.raises(TypeError, match=r"^surface must be a LossSurface"):
         surface_height(None, [0.0, 0.0])

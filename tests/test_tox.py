@@ -65,7 +65,7 @@ def test_torch_is_installed_at_the_version_the_lock_pins_here():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PyTorch publishes a separate CPU build only for Linux")
 def test_the_book_environment_has_torchs_cpu_build_on_linux():
-    """toxfile.py installs it before the rest: PyPI's Linux torch would be the CUDA build with GBs of nvidia packages."""
+    """toxfile.py installs it first: PyPI's Linux torch would be the CUDA build with GBs of nvidia packages."""
     import torch
 
     assert torch.version.cuda is None, f"torch {torch.__version__} is a CUDA build"

@@ -181,7 +181,7 @@ def test_rejects_epochs_that_are_not_whole_numbers(epochs):
 @pytest.mark.parametrize("record_every, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), ("1", TypeError),
                                                   (True, TypeError)])
 def test_rejects_bad_record_every(record_every, error):
-    with pytest.raises(error, match="^record_every must be a positive whole number, got "):
+    with pytest.raises(error, match=r"^record_every must be a positive whole number, got "):
         fit_full_batch(two_unit_net(keras.optimizers.SGD(0.1)), X, Y, epochs=5, record_every=record_every)
 
 

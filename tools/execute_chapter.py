@@ -1,4 +1,4 @@
-"""Run chapters cell by cell without Sphinx, timing each cell: ``python tools/execute_chapter.py book/en/tensors.md [--show]``."""
+"""Run chapters cell by cell without Sphinx, timed: ``python tools/execute_chapter.py book/en/tensors.md [--show]``."""
 
 import sys
 

@@ -80,9 +80,10 @@ def check_non_negative_int(value: Any, name: str, *, below: int | None = None) -
     expected = "a non-negative whole number" + ("" if below is None else f" below {below}")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {expected}, got {value!r}")
-    if value < 0 or (below is not None and value >= below):
+    whole = int(value)
+    if whole < 0 or (below is not None and whole >= below):
         raise ValueError(f"{name} must be {expected}, got {value}")
-    return int(value)
+    return whole
 
 
 def check_finite_number(value: Any, name: str) -> float:
@@ -118,7 +119,7 @@ def _as_float(value: numbers.Real) -> float:
     try:
         return float(value)
     except OverflowError:
-        return float("inf") if value > 0 else float("-inf")
+        return float("-inf") if value < 0 else float("inf")
 
 
 def check_finite(array: Any, name: str) -> np.ndarray:

@@ -56,7 +56,12 @@ _SLIDER = '<input id="_anim_slider'
 class _WebPWriter(HTMLWriter):
     """matplotlib's HTML player, given WebP frames already encoded (:func:`_frame`)."""
 
-    supported_formats: ClassVar[list[str]] = ["webp", *HTMLWriter.supported_formats]
+    # a class attribute in matplotlib; its stub declares an instance variable
+    supported_formats: ClassVar[list[str]] = ["webp", *HTMLWriter.supported_formats]  # type: ignore[misc]
+    # HTMLWriter's own state (its __init__ and setup set it), which its stub leaves out
+    _total_bytes: int
+    _bytes_limit: float
+    _saved_frames: list[str]
 
     def add_frame(self, data: bytes) -> None:
         """Embed one frame, as ``grab_frame`` does after drawing it (the player's size limit included)."""
@@ -201,7 +206,8 @@ def animate(
     values = frames if isinstance(frames, list) else list(range(n_frames))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "player.html")
-        writer = _WebPWriter(fps=fps, embed_frames=True, default_mode="once")
+        # the stub says int; HTMLWriter only divides 1000 ms by it, and any rate works
+        writer = _WebPWriter(fps=fps, embed_frames=True, default_mode="once")  # type: ignore[arg-type]
         writer.frame_format = "webp"  # not an rcParams value matplotlib accepts
         writer.setup(fig, path, dpi * DENSITY)  # may round the figure to whole pixels, as matplotlib's save does
         encoded = [_frame(fig, update, value, dpi * DENSITY, quality) for value in values]
@@ -224,7 +230,10 @@ def animate(
 
     # matplotlib names the player with a random id; name it by its content so
     # two builds of the same chapter produce the same page.
-    random_id = _PLAYER_ID.search(html).group(1)
+    found = _PLAYER_ID.search(html)
+    if found is None:
+        raise RuntimeError("matplotlib's player markup changed: dlbook.animate cannot find the player's id")
+    random_id = found.group(1)
     stable_id = hashlib.sha1(html.replace(random_id, "").encode()).hexdigest()[:32]
     result.html = html.replace(random_id, stable_id)
     if result.size_kib > max_kib:

@@ -83,7 +83,7 @@ def torch_line_data(n: int = 100, seed: int = LECTURE_SEED) -> tuple[torch.Tenso
     generator = torch.Generator().manual_seed(_check_seed(seed))
     x, _ = torch.randn(n, generator=generator).sort()
     eps = torch.randn(n, generator=generator) * 0.5
-    X = torch.stack([torch.ones(n), x], axis=1)
+    X = torch.stack([torch.ones(n), x], dim=1)
     W = torch.tensor([[2.5], [4.0]])
     y = X @ W + eps.reshape(n, 1)
     return X, y

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib import font_manager
 from matplotlib.collections import PathCollection, QuadMesh
 from matplotlib.contour import ContourSet
@@ -94,7 +95,7 @@ def figure_summary(fig: Figure) -> dict[str, Any]:
     for ax in fig.axes:
         if not ax.get_visible() or (not ax.axison and ax.name != "3d" and not ax.get_title()):
             continue  # a hidden helper axes; 3D axes draw their own axis lines (axison is False)
-        panel = {
+        panel: dict[str, Any] = {
             "title": _plain(" ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t)),
             "xlabel": _plain(ax.get_xlabel()),
             "ylabel": _plain(ax.get_ylabel()),
@@ -103,9 +104,9 @@ def figure_summary(fig: Figure) -> dict[str, Any]:
         if legend is not None:
             panel["legend"] = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
         # what is drawn, for panels whose texts say little: lines, scattered points, colour maps
-        panel["lines"] = sum(1 for line in ax.lines if line.get_visible() and len(line.get_xdata()) > 1)
+        panel["lines"] = sum(1 for line in ax.lines if line.get_visible() and len(np.asarray(line.get_xdata())) > 1)
         panel["points"] = sum(
-            len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection) and c.get_visible()
+            len(np.asarray(c.get_offsets())) for c in ax.collections if isinstance(c, PathCollection) and c.get_visible()
         )
         panel["maps"] = len(ax.images) + sum(
             1 for c in ax.collections if isinstance(c, (ContourSet, QuadMesh)) or type(c).__name__ == "Poly3DCollection"
@@ -113,7 +114,7 @@ def figure_summary(fig: Figure) -> dict[str, Any]:
         # words written inside the panel (a diagram's headings), a few
         panel["texts"] = [_plain(t.get_text()) for t in ax.texts if t.get_visible() and t.get_text().strip()][:8]
         panels.append({key: value for key, value in panel.items() if value})
-    suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    suptitle = fig.get_suptitle()
     summary: dict[str, Any] = {"panels": panels}
     if suptitle.strip():
         summary["title"] = _plain(suptitle)
@@ -124,8 +125,8 @@ def figure_output(fig: Figure) -> tuple[str, Any] | None:
     """The figure as a notebook shows it: ``("svg", text)`` or ``("png", (base64, {"width", "height"}))``.
 
     SVG when it is light (at most ``SVG_LIGHT`` bytes, or no heavier than the
-    2x PNG: line plots), else the PNG of 256 colours (dense surfaces, images). The PNG's width/height metadata is its display
-    size, half its pixels. ``None`` for a figure with nothing drawn.
+    2x PNG: line plots), else the PNG of 256 colours (dense surfaces, images).
+    The PNG's width/height metadata is its display size, half its pixels. ``None`` for a figure with nothing drawn.
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"figure_output needs a matplotlib Figure, got {type(fig).__name__}")

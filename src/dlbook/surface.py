@@ -48,7 +48,7 @@ def loss_surface(
     w1_axis = check_grid_axis(w1_values, "w1_values")
     w0, w1 = np.meshgrid(w0_axis, w1_axis, indexing="ij")
     loss = to_numpy(loss_fn(w0[..., None], w1[..., None]), "loss_fn's result")
-    if loss.shape == w0.shape + (1,):
+    if loss.shape == (*w0.shape, 1):
         loss = loss[..., 0]
     if loss.shape != w0.shape:
         raise ValueError(

@@ -86,7 +86,8 @@ def _as_tensors(x: Any, y: Any) -> tuple[Any, Any]:
         arrays.append(array)
     if arrays[0].shape[0] != arrays[1].shape[0]:
         raise ValueError(f"x and y must have the same number of rows, got {arrays[0].shape[0]} and {arrays[1].shape[0]}")
-    return tuple(tf.constant(array, dtype=keras.config.floatx()) for array in arrays)
+    floatx = keras.config.floatx()
+    return tf.constant(arrays[0], dtype=floatx), tf.constant(arrays[1], dtype=floatx)
 
 
 def _compiled_loop(model: Any) -> tuple[Any, Any]:
@@ -109,13 +110,14 @@ def _train_steps(model: Any, x: Any, y: Any, steps: Any) -> None:
     import tensorflow as tf
 
     weights = model.trainable_weights
-    for _ in tf.range(steps):
+    # a tensor is iterable (and tf.function loops over tf.range); types-tensorflow's Tensor lacks __iter__
+    for _ in tf.range(steps):  # type: ignore[attr-defined]
         with tf.GradientTape() as tape:
             y_pred = model(x, training=True)
             loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=True)
             loss = model.optimizer.scale_loss(loss)
         gradients = tape.gradient(loss, weights)
-        model.optimizer.apply_gradients(zip(gradients, weights))
+        model.optimizer.apply_gradients(zip(gradients, weights, strict=True))
 
 
 def _loss(model: Any, x: Any, y: Any) -> Any:

@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from dlbook_build.publish import publish
 
 
 def sphinx_command(
-    language: str, book: Path, dirs: BuildDirs, extra: list[str] = (), jobs: int | None = None, program: str = "sphinx",
+    language: str, book: Path, dirs: BuildDirs, extra: Sequence[str] = (), jobs: int | None = None, program: str = "sphinx",
     solutions: bool = True,
 ) -> list[str]:
     """The ``sphinx-build`` (or ``sphinx-autobuild``) command for one edition (without solutions: the student build)."""
@@ -46,7 +47,7 @@ def sphinx_command(
 
 def build(
     book: Path = BOOK, dirs: BuildDirs = BuildDirs(BUILD), languages: list[str] | None = None,
-    jobs: int | None = None, extra: list[str] = (), solutions: bool = True,
+    jobs: int | None = None, extra: Sequence[str] = (), solutions: bool = True,
 ) -> int:  # fmt: skip
     """Build the editions (every folder of ``book`` unless ``languages``) and publish them; 0 or the failing status."""
     order = list(EDITIONS)
@@ -93,7 +94,7 @@ def _sphinx(language: str, book: Path, dirs: BuildDirs, extra: list[str], jobs: 
 
 
 def add_build_arguments(parser: argparse.ArgumentParser, output: str) -> None:
-    """The options every build command takes: the book, the build folder (``output`` lands in it), the cache, the editions."""
+    """The options of every build command: the book, the build folder (``output`` lands in it), cache, editions."""
     parser.add_argument("--book", type=Path, default=BOOK, help="folder holding one folder per edition")
     parser.add_argument("--build-dir", type=Path, default=BUILD, help=f"build folder; {output} lands in it")
     parser.add_argument("--cache", type=Path, help="jupyter-cache to use (default: the build folder's .jupyter_cache)")

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import nbformat
@@ -118,6 +118,7 @@ def _run_in_worker(path: Path, timeout: int) -> Executed:
             client.kc = kernel
             # as nbclient's own execute() does: the cache and myst-nb need the kernel's language
             info = client.wait_for_reply(kernel.kernel_info())
+            assert info is not None, "wait_for_reply returns None only after a timeout, and none is given"
             notebook.metadata["language_info"] = info["content"]["language_info"]
             for number, (cell_index, cell) in enumerate(code_cells, start=1):
                 tags = list(cell.metadata.get("tags", []))
@@ -263,7 +264,7 @@ def stored_at(path: Path, cache_path: Path) -> float | None:
     if record is None:
         return None
     created = record.created  # UTC, naive when it comes back from SQLite
-    return (created if created.tzinfo else created.replace(tzinfo=timezone.utc)).timestamp()
+    return (created if created.tzinfo else created.replace(tzinfo=UTC)).timestamp()
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -289,7 +290,7 @@ def clean_traceback(traceback: list[str]) -> list[str]:
     plain = [_ANSI.sub("", entry) for entry in traceback]
     kept = [
         entry
-        for entry, text in zip(traceback[:-1], plain[:-1])
+        for entry, text in zip(traceback[:-1], plain[:-1], strict=True)
         if text.startswith("Cell In[") or "Traceback (most recent call last)" in text
     ]
     return [_INSTALL_PATH.sub("", entry) for entry in [*kept, traceback[-1]]]

@@ -38,7 +38,8 @@ def pip_install(*args: str) -> None:
 if importlib.util.find_spec("dlbook") is None:
     if "://" not in WHEEL and not os.path.isfile(WHEEL):
         raise FileNotFoundError(
-            f"{WHEEL} is missing: open this notebook where it was downloaded, beside the book's site or in its unpacked zip"
+            f"{WHEEL} is missing: open this notebook where it was downloaded, "
+            "beside the book's site or in its unpacked zip"
         )
     pip_install("--no-deps", WHEEL)
 
@@ -56,9 +57,10 @@ versions = frameworks.check_frameworks()
 kept = []
 for name in KEPT:
     try:
-        kept.append(f"{name}=={importlib.metadata.version(name)}")
+        version = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
-        pass
+        continue
+    kept.append(f"{name}=={version}")
 with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
     constraints.write("\n".join(kept) + "\n")
 pip_install("--constraint", constraints.name, WHEEL)

@@ -1,4 +1,4 @@
-"""Chapter kernels forked from a warm process: TensorFlow, PyTorch and Keras are imported once per build, not once per chapter.
+"""Chapter kernels forked from a warm process: TensorFlow, PyTorch and Keras imported once per build, not per chapter.
 
 Importing TensorFlow, PyTorch, Keras and Matplotlib costs 7-9 s of CPU, and
 jupyter_client starts every kernel as a new interpreter
@@ -97,7 +97,7 @@ def imported_frameworks(sources: Iterable[str]) -> list[str]:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 imported.add(node.module)
     roots = {name.split(".")[0] for name in imported}
-    return [name for name in FRAMEWORKS if name in imported or name.split(".")[0] in roots and "." not in name]
+    return [name for name in FRAMEWORKS if name in imported or (name.split(".")[0] in roots and "." not in name)]
 
 
 @contextmanager

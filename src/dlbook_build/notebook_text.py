@@ -31,7 +31,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import nbformat
@@ -100,7 +100,7 @@ class Bibliography:
 
 # pybtex looks its plugins up among every installed package's entry points at
 # each render_as() call (seconds over a chapter): name the backend and the style once
-@lru_cache(maxsize=None)
+@cache
 def _plain(latex: str) -> str:
     from pybtex.backends.plaintext import Backend
     from pybtex.richtext import Text
@@ -383,7 +383,9 @@ def convert_notebook(
     if solution is not None:
         raise ValueError(f"{context.docname}: the solution of {solution!r} has no solution-end")
     if context.cited:
-        references = [f"- {context.bibliography.reference(key)}" for key in sorted(context.cited, key=context.bibliography.authors)]
+        bibliography = context.bibliography
+        assert bibliography is not None, "Context.cite refuses a citation without the bibliography"
+        references = [f"- {bibliography.reference(key)}" for key in sorted(context.cited, key=bibliography.authors)]
         add_markdown(f"## {context.word('references')}\n\n" + "\n".join(references))
     converted = nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata)
     return converted

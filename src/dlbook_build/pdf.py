@@ -112,7 +112,7 @@ def chapter_pages(pdf: Path) -> list[tuple[int, int]]:
     """The first and last page (1-based) of each numbered chapter, from the PDF's named destinations."""
     listing = subprocess.run(["pdfinfo", "-dests", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    total = int(re.search(r"^Pages:\s+(\d+)", pages, re.MULTILINE).group(1))
+    total = page_count_of(pages)
     starts = sorted((int(page), name) for page, name in _DEST.findall(listing))
     ranges = []
     for k, (start, name) in enumerate(starts):
@@ -132,7 +132,7 @@ def split_chapters(out: PdfDirs, names: list[str]) -> list[Path]:
         shutil.rmtree(out.chapters)
     out.chapters.mkdir(parents=True)
     written = []
-    for number, ((first, last), name) in enumerate(zip(ranges, names), start=1):
+    for number, ((first, last), name) in enumerate(zip(ranges, names, strict=True), start=1):
         target = out.chapters / f"{number:02d}-{name}.pdf"
         subprocess.run(
             ["qpdf", "--empty", "--pages", str(out.pdf), f"{first}-{last}", "--", str(target)],
@@ -156,7 +156,15 @@ def build_pdf(language: str, book: Path, dirs: BuildDirs, chapters: bool = True,
 
 def page_count(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    return page_count_of(info)
+
+
+def page_count_of(info: str) -> int:
+    """The page count in what ``pdfinfo`` printed."""
+    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    if found is None:
+        raise ValueError(f"pdfinfo printed no page count:\n{info}")
+    return int(found.group(1))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -146,5 +146,5 @@ def library_hash() -> str:
 
 
 def wheel_hash(base: Path = ROOT) -> str:
-    """The hash of what the readers' wheel is built from: it changes with the library or its metadata, not with the build."""
+    """The hash of what the readers' wheel is built from: it changes with the library or its metadata, not the build."""
     return tree_hash(WHEEL_SOURCES, base)

@@ -96,7 +96,7 @@ def edition_door(source: Path, site: Path, language: str) -> dict:
 
 
 def landing_page(editions: dict[str, dict[str, Any]], doors: dict[str, dict] | None = None) -> str:
-    """The site's front page: per edition its title, what the book is, who it is for, its chapters, a figure and the way in.
+    """The site's front page: per edition its title, what the book is, for whom, its chapters, a figure and the way in.
 
     ``doors`` holds per edition what :func:`edition_door` read from its
     manifest; an edition without one gets its title and the way in only.

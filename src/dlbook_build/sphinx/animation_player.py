@@ -95,7 +95,7 @@ class AnimationRenderer(MimeRenderPlugin):
     def handle_mime(renderer: NbElementRenderer, data: MimeData, inline: bool) -> list[nodes.Element] | None:
         if inline or data.mime_type != MIME_TYPE:
             return None
-        return [player_node(renderer, data.content)]  # type: ignore[arg-type]
+        return [player_node(renderer, data.content)]
 
 
 def register_frames(app: Sphinx, doctree: nodes.document) -> None:

@@ -66,7 +66,10 @@ def read_summary(path: Path) -> dict[str, Any] | None:
 
 
 def alt_text(summary: dict[str, Any], words: dict[str, str]) -> str:
-    """The figure's alternative text in the edition's ``words``: its title, then per panel its title, axes, legend and what is drawn."""
+    """The figure's alternative text in the edition's ``words``.
+
+    Its title, then per panel its title, axes, legend and what is drawn.
+    """
     if not isinstance(summary, dict) or not isinstance(summary.get("panels"), list):
         raise TypeError("summary must be a dict with a list of panels (dlbook.style.figure_summary)")
     parts = [summary["title"].rstrip(".") + "."] if summary.get("title") else []

@@ -59,7 +59,7 @@ class FrameworkTabs(SphinxTransform):
             if _framework_of(cell) != first or cell.parent is None:
                 continue
             twin = _next_element(cell)
-            if _framework_of(twin) != second:
+            if twin is None or _framework_of(twin) != second:
                 logger.warning(
                     f"a code cell tagged {first} must be followed directly by its {second} twin",
                     location=cell,

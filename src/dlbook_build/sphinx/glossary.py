@@ -25,6 +25,7 @@ extensions do not handle Korean particles.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -208,7 +209,7 @@ def _in_code_cell(node: nodes.Node) -> bool:
 def _merge_adjacent_texts(document: nodes.document) -> None:
     """Join neighbouring text nodes (MyST makes each line break one), so a term split over two lines is found."""
     for element in document.findall(nodes.Element):
-        if not any(isinstance(a, nodes.Text) and isinstance(b, nodes.Text) for a, b in zip(element, element[1:])):
+        if not any(isinstance(a, nodes.Text) and isinstance(b, nodes.Text) for a, b in itertools.pairwise(element)):
             continue
         children: list[nodes.Node] = []
         for child in element.children:

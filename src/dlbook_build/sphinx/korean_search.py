@@ -99,7 +99,8 @@ function splitQuery(query) {
       if (position > 0 && /^(?:PARTICLES)$/.test(word)) return;
       for (const part of spreadKoreanTerm(word)) {
         const particle = part.match(/(?:PARTICLES)$/);
-        terms.push(particle && part.length - particle[0].length >= MIN_PREFIX ? part.slice(0, -particle[0].length) : part);
+        terms.push(particle && part.length - particle[0].length >= MIN_PREFIX
+          ? part.slice(0, -particle[0].length) : part);
       }
     });
   }
@@ -151,7 +152,7 @@ def spread(word: str, compounds: Mapping[str, Sequence[str]]) -> list[str]:
 
 
 def splitter_code(template: str, compounds: Mapping[str, Sequence[str]]) -> str:
-    """The search page's query splitter: ``template`` with the particles, ``MIN_PREFIX`` and ``compounds`` written in."""
+    """The search page's query splitter: ``template`` with the particles, ``MIN_PREFIX`` and ``compounds`` in it."""
     return (
         template.replace("COMPOUNDS_JSON", json.dumps({k: list(v) for k, v in compounds.items()}, ensure_ascii=False))
         .replace("PARTICLES", "|".join(sorted(PARTICLES, key=len, reverse=True)))
@@ -163,7 +164,7 @@ _PARTICLE = re.compile(f"(?:{'|'.join(sorted(PARTICLES, key=len, reverse=True))}
 
 
 def strip_particle(word: str) -> str:
-    """The stem a query word is searched by: ``word`` less the longest particle or ending that leaves ``MIN_PREFIX`` syllables.
+    """A query word's search stem: ``word`` less its longest particle or ending that leaves ``MIN_PREFIX`` syllables.
 
     Only Hangul words lose anything (학습률을 → 학습률, 미분 → 미분, GradientTape → GradientTape).
     """
@@ -187,7 +188,7 @@ def query_terms(query: str, compounds: Mapping[str, Sequence[str]] | None = None
         raise TypeError(f"query must be a str, got {type(query).__name__}")
     if compounds is None:
         compounds = glossary_compounds()
-    terms = []
+    terms: list[str] = []
     for token in re.split(r"\W+", query):
         for position, word in enumerate(_SCRIPT_RUN.findall(token)):
             if position > 0 and word in PARTICLES:

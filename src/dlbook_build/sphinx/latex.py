@@ -33,8 +33,8 @@ from docutils import nodes
 from docutils.writers.latex2e import Babel
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.builders.latex.nodes import thebibliography
+from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx_exercise.nodes import is_exercise_enumerable_node
@@ -122,7 +122,7 @@ class PrintableOutputs(SphinxPostTransform):
         for bundle in list(self.document.findall(nodes.container)):
             if bundle.get("nb_element") != "mime_bundle":
                 continue
-            by_type = {child.get("mime_type"): child for child in bundle.children}
+            by_type = {child.get("mime_type"): child for child in bundle.children if isinstance(child, nodes.Element)}
             if MIME_TYPE in by_type and "image/png" in by_type:
                 player = next(by_type[MIME_TYPE].findall(animation_player))
                 self.add_caption(bundle, by_type["image/png"], player, settings)

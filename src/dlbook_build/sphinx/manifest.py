@@ -59,7 +59,7 @@ def first_figure(app: Sphinx, doctree: nodes.document) -> dict[str, str] | None:
     """The page's first image with alternative text: its file in the builder's output, alt, and size if set."""
     for image in doctree.findall(nodes.image):
         # the file the builder copies, chosen as Builder.post_process_images chooses it
-        candidates = image.get("candidates", {})
+        candidates: dict[str, str] = image.get("candidates", {})
         kinds = ["*", *app.builder.supported_image_types]
         chosen = next((image["uri"] if kind == "*" else candidates[kind] for kind in kinds if kind in candidates), None)
         if not image.get("alt") or chosen is None or chosen not in app.env.images:

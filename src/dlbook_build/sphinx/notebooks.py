@@ -42,8 +42,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
-from dlbook_build.execute import cached_notebook, read_notebook
-from dlbook_build.execute import is_notebook as is_notebook_file
+from dlbook_build.execute import cached_notebook, is_notebook as is_notebook_file, read_notebook
 from dlbook_build.notebook_text import Bibliography, Context, convert_notebook
 from dlbook_build.project import ROOT, WHEEL_SOURCES, wheel_hash
 from dlbook_build.sphinx.editions import edition, page_url

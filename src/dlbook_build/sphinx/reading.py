@@ -80,8 +80,9 @@ class TranslateInterface(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs) -> None:
-        for math in self.document.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))):
-            math["classes"].append("no-search")
+        for math in self.document.findall(nodes.Element):
+            if isinstance(math, (nodes.math, nodes.math_block)):
+                math["classes"].append("no-search")
         for table in self.document.findall(nodes.table):
             heads = list(table.findall(nodes.thead))
             cells = [entry.astext() for entry in heads[0].findall(nodes.entry)] if heads else []

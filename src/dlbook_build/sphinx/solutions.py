@@ -115,7 +115,7 @@ def without_solutions(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 raise ValueError(f"a {{solution-end}} without its {{solution-start}}: {line.strip()!r}")
             if name == "solution-start" and inside:
                 raise ValueError(f"a {{solution-start}} inside another solution: {line.strip()!r}")
-            if name is not None:
+            if opening is not None:
                 inside = name == "solution-start"
                 closing = opening.group("fence")
             elif not inside:
