@@ -24,13 +24,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dlbook.animation import Animation, animate
-    from dlbook.diagrams import Diagram, diagram, model_diagram
-    from dlbook.frameworks import FrameworkError, check_frameworks
-    from dlbook.history import History
-    from dlbook.style import use_book_style
-    from dlbook.surface import LossSurface, loss_surface, plot_surface
-    from dlbook.training import fit_full_batch
+    # the names as type checkers see them (``X as X``: re-exported)
+    from dlbook.animation import Animation as Animation, animate as animate
+    from dlbook.diagrams import Diagram as Diagram, diagram as diagram, model_diagram as model_diagram
+    from dlbook.frameworks import FrameworkError as FrameworkError, check_frameworks as check_frameworks
+    from dlbook.history import History as History
+    from dlbook.style import use_book_style as use_book_style
+    from dlbook.surface import LossSurface as LossSurface, loss_surface as loss_surface, plot_surface as plot_surface
+    from dlbook.training import fit_full_batch as fit_full_batch
 
 __version__ = "0.1.0"
 

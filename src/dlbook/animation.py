@@ -37,6 +37,7 @@ from PIL import Image
 
 from dlbook._checks import check_positive_int, check_positive_number
 from dlbook.outputs import ANIMATION as MIME_TYPE
+
 #: frames are drawn at this many pixels per displayed (CSS) pixel
 DENSITY = 2
 #: How many frames the printed strip shows, at most (first and last included).
