@@ -74,6 +74,35 @@ def test_player_has_one_webp_frame_per_step_and_step_controls():
     assert not plt.fignum_exists(fig.number)  # closed, not shown twice
 
 
+def test_an_update_that_returns_what_it_changed_draws_the_rest_once_and_the_same_frames():
+    fig, update = moving_point()
+    whole = animate(fig, update, frames=6).frames
+    fig, update = moving_point()
+    curve, point = fig.axes[0].lines
+    drawn = []
+    draw = curve.draw
+    curve.draw = lambda renderer: drawn.append(1) or draw(renderer)
+
+    def update_point(i):
+        update(i)
+        return [point]
+
+    blitted = animate(fig, update_point, frames=6).frames
+    assert len(drawn) == 1  # the curve, drawn once for six frames
+    assert blitted == whole  # the changed point is the topmost artist: the same pixels
+
+
+def test_update_returns_nothing_or_artists():
+    fig, update = moving_point()
+    with pytest.raises(TypeError, match="update must return None or the matplotlib artists it changed"):
+        animate(fig, lambda i: update(i) or 5, frames=2)
+    plt.close(fig)
+    fig, update = moving_point()
+    with pytest.raises(TypeError, match="update must return None or the matplotlib artists it changed"):
+        animate(fig, lambda i: update(i) or [], frames=2)
+    plt.close(fig)
+
+
 def test_the_bundle_offers_the_player_the_key_frames_and_the_frames():
     fig, update = moving_point()  # 3 x 2 inches
     animation = animate(fig, update, frames=6, fps=4, dpi=60, description="the point walks downhill")

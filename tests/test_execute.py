@@ -181,3 +181,11 @@ def test_a_kernel_runs_whatever_the_length_of_tmpdir(tmp_path):
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, TMPDIR=str(long)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| 42" in result.stdout
+
+
+def test_the_warm_process_also_takes_what_torch_imports_at_its_first_optimizer():
+    from dlbook_build.kernels import imported_frameworks
+
+    assert imported_frameworks(["import numpy as np\nimport torch"]) == ["numpy", "torch", "torch._dynamo"]
+    assert imported_frameworks(["from torch import nn"]) == ["torch", "torch._dynamo"]
+    assert imported_frameworks(["import keras", "%matplotlib inline"]) == ["keras"]

@@ -17,6 +17,12 @@ can show:
 Frames are WebP drawn at twice the figure's display resolution, so they stay
 sharp on 2x (phone, laptop) screens; WebP's lossy coding keeps an animation
 to a few hundred kilobytes, less than the 1x JPEG frames it replaced.
+
+An ``update`` that returns the artists it changed (as ``FuncAnimation``
+expects with ``blit=True``) is drawn the way ``blit=True`` draws: the rest of
+the figure once, then per frame only those artists over a copy of it. A
+figure with 3-D surfaces draws ten times faster so; the changed artists come
+out on top of the unchanged ones.
 """
 
 from __future__ import annotations
@@ -32,7 +38,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.animation import HTMLWriter
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from dlbook._checks import check_positive_int, check_positive_number
@@ -73,22 +82,56 @@ class _WebPWriter(HTMLWriter):
         self._saved_frames.append(encoded)
 
 
-def _frame(fig: Any, update: Callable[[Any], Any], value: Any, dpi: float, quality: int) -> bytes:
-    """``update(value)``, the figure drawn once at ``dpi``, and the frame as WebP.
+def _drawn_frames(fig: Any, update: Callable[[Any], Any], values: list[Any], dpi: float) -> Iterable[Image.Image]:
+    """The figure after ``update(value)`` for each value, drawn at ``dpi`` (one drawing per frame).
 
-    One drawing per frame (matplotlib's ``save`` draws each frame twice, once
-    for the screen), and WebP's method 4, which encodes twice as fast as
-    method 6 for frames 3 % larger.
+    matplotlib's ``save`` draws each frame twice, once for the screen; here a
+    frame is drawn once, or, when ``update`` returns the artists it changed,
+    only those artists are drawn over the rest of the figure, drawn once
+    (matplotlib's blitting, as ``FuncAnimation(..., blit=True)``).
     """
-    update(value)
     fig.set_dpi(dpi)
-    pixels = io.BytesIO()
-    fig.savefig(pixels, format="rgba", dpi=dpi)  # Agg's pixels, whatever the figure's canvas
-    width, height = (int(side) for side in fig.bbox.size)
+    changed = _changed_artists(update(values[0]))
+    if changed is None:
+        for k, value in enumerate(values):
+            if k:
+                update(value)
+            pixels = io.BytesIO()
+            fig.savefig(pixels, format="rgba", dpi=dpi)  # Agg's pixels, whatever the figure's canvas
+            width, height = (int(side) for side in fig.bbox.size)
+            yield Image.frombuffer("RGBA", (width, height), pixels.getvalue(), "raw", "RGBA", 0, 1)
+        return
+    canvas = FigureCanvasAgg(fig)  # the figure is closed afterwards: its screen canvas is not needed again
+    for artist in changed:
+        artist.set_animated(True)  # left out of the full drawing
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    for k, value in enumerate(values):
+        if k:
+            changed = _changed_artists(update(value)) or changed
+        canvas.restore_region(background)
+        for artist in changed:
+            fig.draw_artist(artist)
+        yield Image.fromarray(np.asarray(canvas.buffer_rgba()).copy())
+
+
+def _changed_artists(returned: Any) -> list[Artist] | None:
+    """What ``update`` returned as a list of artists, or None if it returned nothing (draw whole frames)."""
+    if returned is None:
+        return None
+    artists = list(returned) if isinstance(returned, Iterable) else [returned]
+    if not artists or not all(isinstance(artist, Artist) for artist in artists):
+        raise TypeError(
+            "update must return None or the matplotlib artists it changed (a list of lines, texts, ...), "
+            f"got {returned!r:.80}"
+        )
+    return artists
+
+
+def _webp(frame: Image.Image, quality: int) -> bytes:
+    """A frame as WebP, with method 4, which encodes twice as fast as method 6 for frames 3 % larger."""
     data = io.BytesIO()
-    Image.frombuffer("RGBA", (width, height), pixels.getvalue(), "raw", "RGBA", 0, 1).save(
-        data, "webp", quality=quality, method=4
-    )
+    frame.save(data, "webp", quality=quality, method=4)
     return data.getvalue()
 
 
@@ -140,7 +183,7 @@ class Animation:
         for k, im in enumerate(images):
             strip.paste(im, ((k % columns) * (width + gap), (k // columns) * (height + gap)))
         buffer = io.BytesIO()
-        strip.save(buffer, format="PNG", optimize=True)
+        strip.save(buffer, format="PNG")  # zlib's default level: optimize=True is ten times slower for 2 % less
         return buffer.getvalue()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -179,7 +222,8 @@ def animate(
     """Turn ``update(frame)`` calls on ``fig`` into a steppable animation.
 
     ``frames`` is a number of frames or the sequence of values passed to
-    ``update``. The figure is closed afterwards so it is not shown twice. An
+    ``update``. ``update`` returns None, or the artists it changed, which are
+    then the only ones drawn again for each frame (see the module's docstring). The figure is closed afterwards so it is not shown twice. An
     animation larger than ``max_kib`` raises ``ValueError``: pages must stay
     light, so use fewer frames, a smaller figure or a lower ``dpi``.
     ``description`` is the frames' alternative text, read out by screen readers.
@@ -211,7 +255,7 @@ def animate(
         writer = _WebPWriter(fps=fps, embed_frames=True, default_mode="once")  # type: ignore[arg-type]
         writer.frame_format = "webp"  # not an rcParams value matplotlib accepts
         writer.setup(fig, path, dpi * DENSITY)  # may round the figure to whole pixels, as matplotlib's save does
-        encoded = [_frame(fig, update, value, dpi * DENSITY, quality) for value in values]
+        encoded = [_webp(frame, quality) for frame in _drawn_frames(fig, update, values, dpi * DENSITY)]
         for frame in encoded:
             writer.add_frame(frame)
         writer.finish()

@@ -57,6 +57,9 @@ KERNEL_MODULES = ["ipykernel.kernelapp", "nbclient", "nbformat", "dlbook_build.e
 #: The costly imports the warm process takes on when a chapter imports them (not pyplot or
 #: dlbook: they set up figures, which belongs to the kernel's own IPython).
 FRAMEWORKS = ["numpy", "tensorflow", "tensorflow.experimental.numpy", "keras", "torch", "matplotlib"]
+#: What a framework imports later, at its first use, that costs seconds: torch imports
+#: torch._dynamo when the first optimizer is made (2-4 s of every chapter that trains with torch).
+FIRST_USE_IMPORTS = {"torch": ["torch._dynamo"]}
 #: seconds a kernel may take to answer its first message, and to exit when asked
 STARTUP_TIMEOUT = 60
 EXIT_TIMEOUT = 10
@@ -84,7 +87,10 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 def imported_frameworks(sources: Iterable[str]) -> list[str]:
-    """Of :data:`FRAMEWORKS`, those the code ``sources`` import (cells that are not plain Python are skipped)."""
+    """Of :data:`FRAMEWORKS`, those the code ``sources`` import, each followed by its :data:`FIRST_USE_IMPORTS`.
+
+    Cells that are not plain Python are skipped.
+    """
     imported = set()
     for source in sources:
         try:
@@ -97,7 +103,8 @@ def imported_frameworks(sources: Iterable[str]) -> list[str]:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 imported.add(node.module)
     roots = {name.split(".")[0] for name in imported}
-    return [name for name in FRAMEWORKS if name in imported or (name.split(".")[0] in roots and "." not in name)]
+    chosen = [name for name in FRAMEWORKS if name in imported or (name.split(".")[0] in roots and "." not in name)]
+    return [later for name in chosen for later in [name, *FIRST_USE_IMPORTS.get(name, [])]]
 
 
 @contextmanager
