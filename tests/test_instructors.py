@@ -194,6 +194,19 @@ def test_the_student_build_keeps_every_exercise_and_its_number(site, student_sit
     for relative in chapter_pages(edition):
         normal = exercise_numbers(soup_of(site, edition, relative))
         assert normal == exercise_numbers(soup_of(student_site, edition, relative)), f"{edition}/{relative}"
+        notebook = Path("_downloads/notebooks") / relative.with_suffix(".ipynb")
+        if (site / edition / notebook).is_file():
+            headings = notebook_headings(site / edition / notebook)
+            student = notebook_headings(student_site / edition / notebook)
+            solution = EDITION_SETTINGS[edition]["notebook_words"]["solution"]
+            assert [h for h in headings if not h.startswith(f"#### {solution}")] == student, f"{edition}/{notebook}"
+            assert len(student) < len(headings) or not normal, f"{edition}/{notebook}: the normal notebook has no solution"
+
+
+def notebook_headings(path: Path) -> list[str]:
+    """A notebook's headings (its exercises' and solutions' with their numbers), in order."""
+    cells = nbformat.read(path, as_version=4).cells
+    return [line for c in cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("#")]
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

@@ -67,6 +67,35 @@ def chapter_words(language: str) -> dict:
     return EDITION_SETTINGS[language]["notebook_words"]
 
 
+def code_cell(index: int) -> nodes.container:
+    return nodes.container("", nb_element="cell_code", cell_index=index, classes=["cell"])
+
+
+def test_exercises_solutions_tabs_and_admonitions_become_their_cells():
+    from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
+    from sphinx_design.tabs import sd_tab_label
+
+    exercise = exercise_enumerable_node("", nodes.title("", " (Two)"), nodes.paragraph("", "Add 1 and 1."), ids=["ex-a"], label="ex-a")
+    solution = solution_node("", nodes.title("", "Solution to Exercise 5.1"), code_cell(7), nodes.paragraph("", "Two."), target_label="ex-a")
+    tabs = nodes.container("", sd_tab_label("", "TensorFlow"), code_cell(3), sd_tab_label("", "PyTorch"), code_cell(4))
+    note = nodes.note("", nodes.paragraph("", "Mind it."), nodes.paragraph("", "Twice."))
+    document = nodes.section("", nodes.title("", "Sums"), tabs, note, exercise, solution, ids=["sums"])
+    chapter = Chapter(chapter_words("ko"), sections={"": "5"}, exercises={"ex-a": "5.1"}, admonitions={"note": "참고"})
+    pieces = chapter_pieces(document, chapter)
+    shown = [(type(p).__name__, p.text if hasattr(p, "text") else p.index, p.solution) for p in pieces]
+    assert shown == [
+        ("Markdown", "# 5. Sums\n\n**TensorFlow**", False),
+        ("Code", 3, False),
+        ("Markdown", "**PyTorch**", False),
+        ("Code", 4, False),
+        ("Markdown", "> **참고**\n>\n> Mind it.\n>\n> Twice.", False),
+        ("Markdown", "### 연습 5.1 (Two)\n\nAdd 1 and 1.", False),
+        ("Markdown", "#### 해답 5.1", True),
+        ("Code", 7, True),
+        ("Markdown", "Two.", True),
+    ]
+
+
 def test_a_reference_is_a_link_or_a_mark_and_a_heading_has_its_number():
     section = nodes.section("", ids=["rate"])
     paragraph = nodes.paragraph("", "See ")

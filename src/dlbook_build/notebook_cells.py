@@ -131,6 +131,10 @@ def _fence(text: str, info: str = "") -> str:
     return f"{ticks}{info}\n{text.rstrip()}\n{ticks}"
 
 
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+
+
 def _indent(text: str, first: str, rest: str) -> str:
     lines = text.splitlines()
     return "\n".join((first if i == 0 else rest if line else "") + line for i, line in enumerate(lines))
@@ -167,9 +171,10 @@ class Writer:
         for child in children:
             inner.block(child)
         inner.flush()
-        if any(isinstance(piece, Code) for piece in inner.pieces):
+        texts = [piece.text for piece in inner.pieces if isinstance(piece, Markdown)]
+        if len(texts) != len(inner.pieces):
             raise ValueError("a code cell inside a list or a quoted block cannot be written into a notebook")
-        return "\n\n".join(piece.text for piece in inner.pieces)
+        return "\n\n".join(texts)
 
     # ----------------------------------------------------------------------------- blocks
 
@@ -200,7 +205,7 @@ class Writer:
         elif isinstance(node, nodes.Admonition):
             self.admonition(node)
         elif isinstance(node, nodes.block_quote):
-            self.blocks.append(_indent(self.markdown_of(node.children), "> ", "> "))
+            self.blocks.append(_quote(self.markdown_of(node.children)))
         elif isinstance(node, nodes.table):
             self.blocks.append(self.table(node))
         elif isinstance(node, nodes.figure):
@@ -262,7 +267,7 @@ class Writer:
             label = self.inline(children.pop(0))
         else:
             label = self.chapter.admonitions.get(type(node).__name__, type(node).__name__.capitalize())
-        self.blocks.append(_indent(f"**{label}**\n\n{self.markdown_of(children)}", "> ", "> ").replace("\n> \n", "\n>\n"))
+        self.blocks.append(_quote(f"**{label}**\n\n{self.markdown_of(children)}"))
 
     def listing(self, node: nodes.Element) -> str:
         items = []

@@ -38,6 +38,7 @@ in the unpacked zip.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import posixpath
 import shutil
@@ -55,6 +56,7 @@ from sphinx.errors import ExtensionError
 from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
+from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from dlbook_build.execute import cached_notebook, read_notebook
 from dlbook_build.execute import is_notebook as is_notebook_file
@@ -170,6 +172,10 @@ def _number(numbers: tuple[int, ...] | None) -> str | None:
     return ".".join(map(str, numbers)) if numbers else None
 
 
+def _numbers(found: dict[str, tuple[int, ...]]) -> dict[str, str]:
+    return {key: ".".join(map(str, numbers)) for key, numbers in found.items() if numbers}
+
+
 def chapter_number(app: Sphinx, docname: str) -> str | None:
     return _number(app.env.toc_secnumbers.get(docname, {}).get(""))
 
@@ -215,16 +221,16 @@ def chapter_of(app: Sphinx, docname: str, doctree: nodes.document) -> Chapter:
     return Chapter(
         words=edition(app.config)["notebook_words"],
         targets=targets(app, docname, doctree),
-        sections={anchor.lstrip("#"): _number(n) for anchor, n in env.toc_secnumbers.get(docname, {}).items() if n},
-        exercises={node_id: _number(n) for node_id, n in numbers.get("exercise", {}).items() if n},
-        equations={node_id: _number(n) for node_id, n in numbers.get("displaymath", {}).items() if n},
+        sections={anchor.lstrip("#"): n for anchor, n in _numbers(env.toc_secnumbers.get(docname, {})).items()},
+        exercises=_numbers(numbers.get("exercise", {})),
+        equations=_numbers(numbers.get("displaymath", {})),
         admonitions={name: str(label) for name, label in admonitionlabels.items()},
     )
 
 
 def cited_entries(app: Sphinx, docname: str) -> list[nodes.Node]:
     """The works the page cites, formatted as the bibliography formats them (sphinxcontrib-bibtex), in its order."""
-    domain = app.env.get_domain("cite")
+    domain: BibtexDomain = app.env.get_domain("cite")  # type: ignore[assignment]  # sphinxcontrib-bibtex's
     keys = {target.key for ref in domain.citation_refs if ref.docname == docname for target in ref.targets}
     entries, seen = [], set()
     for citation in domain.citations:
@@ -288,8 +294,9 @@ class Notebooks:
         outdir = Path(app.outdir)
         archive_path = outdir / DOWNLOADS / zip_name(app.config.language)
         shipped = sorted((outdir / DOWNLOADS).glob(f"dlbook-{wheel_hash()}/dlbook-*.whl"))
-        if not getattr(app.env, "book_pages_read", True) and archive_path.is_file() and len(shipped) == 1:
-            return  # no page changed, nor the library: the notebooks and the zip are current
+        stamp = written_with(app)
+        if not getattr(app.env, "book_pages_read", True) and len(shipped) == 1 and zip_stamp(archive_path) == stamp:
+            return  # no page changed, nor the library, the words or the install cell: the notebooks are current
         wheel = ship_wheel(outdir / DOWNLOADS)
         folder = outdir / NOTEBOOKS
         if folder.exists():
@@ -309,8 +316,24 @@ class Notebooks:
         # the zip holds the same folders, so the notebooks' relative path to the wheel holds after unpacking
         top = Path(zip_name(app.config.language)).stem
         with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.comment = stamp
             for path in [*written, wheel]:
                 archive.write(path, f"{top}/{path.relative_to(outdir / DOWNLOADS).as_posix()}")
+
+
+def written_with(app: Sphinx) -> bytes:
+    """What the notebooks are written with besides the pages and the library: the install cell, the words, the address."""
+    words = {key: edition(app.config)[key] for key in ("title", "notebook_words", "install_words")}
+    text = json.dumps([words, app.config.html_baseurl, app.config.release], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(INSTALL_CELL.read_bytes() + text.encode()).hexdigest().encode()
+
+
+def zip_stamp(path: Path) -> bytes | None:
+    """The stamp (:func:`written_with`) the zip of the notebooks was written with, kept as its comment."""
+    if not path.is_file():
+        return None
+    with zipfile.ZipFile(path) as archive:
+        return archive.comment
 
 
 def note_pages_read(app: Sphinx, env, docnames: list[str]) -> None:
