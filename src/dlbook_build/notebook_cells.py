@@ -31,11 +31,13 @@ executed notebook (myst-nb's ``cell_index``) whose source and outputs go there.
 Why our own translator and not QuantEcon's sphinx-tojupyter (maintained,
 0.6.0 of 2025-11): it is a builder of its own (``-b jupyter``: a second Sphinx
 build of every edition, re-reading every page) that writes code cells from
-the doctree's literal blocks rather than taking myst-nb's executed cells; it
-has no translation for sphinx-exercise's exercises and solutions, the
-sphinx-design tab sets or sphinxcontrib-bibtex's citation list, and its own
-notes list colon fences as unsupported. What the book needs is a small part
-of such a translator, run on the doctrees the HTML build already resolves.
+the doctree's literal blocks rather than taking myst-nb's executed cells
+(whose outputs the downloads keep); its documentation lists support for
+sphinx-proof and myst-nb's glue but none for sphinx-exercise's exercises and
+solutions, sphinx-design's tab sets or sphinxcontrib-bibtex's citations, and
+its own notes on MyST list colon fences as unsupported and admonitions other
+than ``note`` as flattened. What the book needs is a small part of such a
+translator, run on the doctrees the HTML build resolves anyway.
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
+from dlbook_build import notebook_cells
 from dlbook_build.execute import cached_notebook, read_notebook
 from dlbook_build.execute import is_notebook as is_notebook_file
 from dlbook_build.notebook_cells import SOLUTION_TAG, Chapter, Code, Piece, Target, chapter_pieces, reference_list
@@ -322,10 +323,11 @@ class Notebooks:
 
 
 def written_with(app: Sphinx) -> bytes:
-    """What the notebooks are written with besides the pages and the library: the install cell, the words, the address."""
+    """What the notebooks are written with besides the pages and the library: this code, the words, the address."""
     words = {key: edition(app.config)[key] for key in ("title", "notebook_words", "install_words")}
     text = json.dumps([words, app.config.html_baseurl, app.config.release], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(INSTALL_CELL.read_bytes() + text.encode()).hexdigest().encode()
+    code = b"".join(Path(path).read_bytes() for path in (INSTALL_CELL, notebook_cells.__file__, __file__))
+    return hashlib.sha256(code + text.encode()).hexdigest().encode()
 
 
 def zip_stamp(path: Path) -> bytes | None:
