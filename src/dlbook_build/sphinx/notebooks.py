@@ -279,7 +279,7 @@ class Notebooks:
             wheel_url = relative_uri(here, f"{DOWNLOADS}/{wheel_path}")
         words = edition(config)
         number = chapter_number(app, docname)
-        chapter = f"{number}. " * bool(number) + app.env.titles[docname].astext()
+        chapter = (f"{number}. " if number else "") + app.env.titles[docname].astext()
         fill = {"book": words["title"], "version": config.release, "chapter": chapter}
         if config.html_baseurl:
             intro = words["notebook_words"]["intro"].format(**fill, url=page_url(config, docname))
