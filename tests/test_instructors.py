@@ -22,11 +22,10 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from book_structure import EDITIONS, ROOT, chapter_pages, chapters, docs_for, run_build, search_index
-from dlbook_build.execute import read_notebook
+from book_structure import EDITIONS, ROOT, chapter_pages, docs_for, run_build, search_index
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
 from dlbook_build.sphinx.editions import bibtex_text, citation
-from dlbook_build.sphinx.solutions import check_settings, without_solutions
+from dlbook_build.sphinx.solutions import check_settings
 
 pytestmark = pytest.mark.book  # builds the student site and a published one
 
@@ -198,6 +197,19 @@ def test_the_student_build_keeps_every_exercise_and_its_number(site, student_sit
     for relative in chapter_pages(edition):
         normal = exercise_numbers(soup_of(site, edition, relative))
         assert normal == exercise_numbers(soup_of(student_site, edition, relative)), f"{edition}/{relative}"
+        notebook = Path("_downloads/notebooks") / relative.with_suffix(".ipynb")
+        if (site / edition / notebook).is_file():
+            headings = notebook_headings(site / edition / notebook)
+            student = notebook_headings(student_site / edition / notebook)
+            solution = EDITION_SETTINGS[edition]["notebook_words"]["solution"]
+            assert [h for h in headings if not h.startswith(f"#### {solution}")] == student, f"{edition}/{notebook}"
+            assert len(student) < len(headings) or not normal, f"{edition}/{notebook}: the normal notebook has no solution"
+
+
+def notebook_headings(path: Path) -> list[str]:
+    """A notebook's headings (its exercises' and solutions' with their numbers), in order."""
+    cells = nbformat.read(path, as_version=4).cells
+    return [line for c in cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("#")]
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -207,56 +219,6 @@ def test_solutions_are_marked_to_collapse(site, edition):
     assert solutions and all({"dropdown", "admonition"} <= set(s["class"]) for s in solutions)
     head = (site / edition / "gradient-descent.html").read_text(encoding="utf-8")
     assert "togglebutton.js" in head and (site / edition / "_static" / "togglebutton.js").is_file()
-
-
-def test_without_solutions_keeps_the_exercises_of_every_chapter():
-    for path in chapters(EDITIONS[0]) + chapters(EDITIONS[1]):
-        notebook = read_notebook(path)
-        stripped = without_solutions(notebook)
-        text = "\n".join(cell.source for cell in stripped.cells)
-        assert "{solution" not in text, path
-        assert text.count("{exercise}") == path.read_text(encoding="utf-8").count("{exercise}"), path
-        solution_cells = path.read_text(encoding="utf-8").count("{solution-start}")
-        code = lambda nb: [c.source for c in nb.cells if c.cell_type == "code"]  # noqa: E731
-        assert len(code(stripped)) < len(code(notebook)) or not solution_cells, path
-        assert notebook.cells and stripped is not notebook
-
-
-def _notebook(*sources: str) -> nbformat.NotebookNode:
-    cells = [
-        nbformat.v4.new_code_cell(s[5:]) if s.startswith("code:") else nbformat.v4.new_markdown_cell(s) for s in sources
-    ]
-    return nbformat.v4.new_notebook(cells=cells)
-
-
-def test_without_solutions_drops_plain_and_gated_solutions():
-    notebook = _notebook(
-        "Intro\n\n````{exercise}\nDo it.\n````\n\n````{solution-start} ex\n:class: dropdown\n````",
-        "code:answer = 42",
-        "Because.\n\n````{solution-end}\n````\n\nAfter.",
-        "```{solution} ex\nJust 42.\n```\nEnd.",
-        "code:kept = 1",
-    )
-    sources = [c.source for c in without_solutions(notebook).cells]
-    assert sources == ["Intro\n\n````{exercise}\nDo it.\n````", "After.", "End.", "kept = 1"]
-
-
-@pytest.mark.parametrize(
-    "sources, message",
-    [
-        (["````{solution-start} ex\n````", "code:x = 1"], "not closed"),
-        (["text\n````{solution-end}\n````"], "without its {solution-start}"),
-        (["````{solution-start} a\n````\n````{solution-start} b\n````"], "inside another solution"),
-    ],
-)
-def test_without_solutions_rejects_unbalanced_markers(sources, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
-        without_solutions(_notebook(*sources))
-
-
-def test_without_solutions_rejects_what_is_not_a_notebook():
-    with pytest.raises(TypeError, match="expected an nbformat notebook, not dict"):
-        without_solutions({"cells": []})
 
 
 def test_the_solution_settings_are_checked():
@@ -438,3 +400,8 @@ def test_book_base_url_reaches_canonical_links_og_urls_and_the_sitemap(tmp_path)
     plain = soup.select_one(".cite-this-plain").text
     assert plain.rstrip().endswith(url)
     assert url in (site / "en" / "sitemap.xml").read_text(encoding="utf-8")
+    # the notebooks: the first cell links the published page, references link the published sections
+    notebook = nbformat.read(site / "en" / "_downloads" / "notebooks" / "gradient-descent.ipynb", as_version=4)
+    assert notebook.cells[0].source.endswith(f"]({url})")
+    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert f"]({base}/en/gradient-descent.html#" in text and "§" not in text

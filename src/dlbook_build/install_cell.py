@@ -1,8 +1,13 @@
 """The first code cell of every downloaded notebook: installs dlbook if it is missing, then checks the frameworks.
 
 Never imported: :func:`dlbook_build.sphinx.notebooks.install_cell` reads this
-file, drops this docstring, and writes the wheel's address (a URL, or a path
-from the notebook) into ``WHEEL``; the tests run it as a script.
+file and writes the cell from it: without this docstring, with the wheel's
+address (a URL, or a path from the notebook) as ``WHEEL``, with the edition's
+``WORDS`` (``[<language>.install_words]`` in book/editions.toml; the English
+ones below let the file run as it is), and with the edition's ``comment`` as
+its first line. So the cell holds no comment or docstring of its own: every
+word a reader sees is the edition's. The tests run it as a script and in a
+kernel.
 
 dlbook goes in first without its requirements, so that its framework check
 (``dlbook/frameworks.py``, loaded alone: it needs nothing but the standard
@@ -10,10 +15,14 @@ library) runs before pip could complain about a framework: a missing or
 unsupported TensorFlow or PyTorch stops the cell with one sentence. Then pip
 adds what else dlbook needs, with the installed versions of ``KEPT`` as
 constraints, so that it never replaces or downgrades them.
+
+A notebook that cannot find its wheel (one notebook taken out of a local
+build, or opened in Colab from a build without ``BOOK_BASE_URL``) stops with
+one sentence saying what to do (:class:`Stop`: IPython shows what
+``_render_traceback_`` returns instead of a traceback, and "Run all" stops
+there as at any error).
 """
 
-# The book's helper package, dlbook, installed if it is missing, beside the
-# TensorFlow and PyTorch this machine has (never replacing them).
 import importlib
 import importlib.metadata
 import importlib.util
@@ -23,47 +32,50 @@ import sys
 import tempfile
 
 WHEEL = "dlbook.whl"
+WORDS = {
+    "no_wheel": "The book's dlbook package is not beside this notebook.",
+    "pip_failed": "pip could not install dlbook: its message above names the problem.",
+    "installed": "dlbook {version} is ready ({frameworks})",
+}
 KEPT = ("numpy", "keras", "tensorflow", "tensorflow-cpu", "torch")
+
+
+class Stop(Exception):
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
 
 
 def pip_install(*args: str) -> None:
     pip = subprocess.run([sys.executable, "-m", "pip", "install", *args], capture_output=True, text=True, check=False)
     if pip.returncode != 0:
         print(pip.stdout, pip.stderr)
-        raise RuntimeError("pip could not install dlbook: its message above names the problem")
-    print(*(line for line in pip.stdout.splitlines() if line.startswith("Successfully")), sep="\n")
+        raise Stop(WORDS["pip_failed"])
     importlib.invalidate_caches()
 
 
 if importlib.util.find_spec("dlbook") is None:
     if "://" not in WHEEL and not os.path.isfile(WHEEL):
-        raise FileNotFoundError(
-            f"{WHEEL} is missing: open this notebook where it was downloaded, "
-            "beside the book's site or in its unpacked zip"
-        )
+        raise Stop(WORDS["no_wheel"])
     pip_install("--no-deps", WHEEL)
 
-# the frameworks first: a missing or unsupported one stops here, in one sentence
 installed = importlib.util.find_spec("dlbook")
-assert installed is not None and installed.submodule_search_locations, "dlbook is installed above"
+assert installed is not None and installed.submodule_search_locations
 path = os.path.join(installed.submodule_search_locations[0], "frameworks.py")
 spec = importlib.util.spec_from_file_location("dlbook_frameworks", path)
-assert spec is not None and spec.loader is not None, f"{path} is dlbook's own"
+assert spec is not None and spec.loader is not None
 frameworks = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(frameworks)
 versions = frameworks.check_frameworks()
 
-# then what else dlbook needs, with the installed frameworks held as they are
 kept = []
 for name in KEPT:
     try:
-        version = importlib.metadata.version(name)
+        kept.append(f"{name}=={importlib.metadata.version(name)}")
     except importlib.metadata.PackageNotFoundError:
-        continue
-    kept.append(f"{name}=={version}")
+        pass
 with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
     constraints.write("\n".join(kept) + "\n")
 pip_install("--constraint", constraints.name, WHEEL)
 
 dlbook = importlib.import_module("dlbook")
-print("dlbook", dlbook.__version__, "with", ", ".join(f"{name} {version}" for name, version in versions.items()))
+print(WORDS["installed"].format(version=dlbook.__version__, frameworks=", ".join(f"{n} {v}" for n, v in versions.items())))

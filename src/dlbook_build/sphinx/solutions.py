@@ -4,8 +4,8 @@
 tools/build_book.py --no-solutions`` sets it to ``False`` (``-D
 book_solutions=0``). The exercises stay, with their numbers; each solution goes
 from the pages, and so from the search index and the PDF, which are made from
-the same doctrees. :func:`without_solutions` drops them from a chapter's
-notebook the same way, for the notebook downloads.
+the same doctrees; the notebook downloads are written from those doctrees
+too (:mod:`dlbook_build.sphinx.notebooks`), so they have none either.
 
 Why not sphinx-exercise's own ``hide_solutions``: with gated solutions
 (``solution-start``/``solution-end``, which the book uses so that solutions can
@@ -22,19 +22,14 @@ them ``:class: dropdown`` and sphinx-togglebutton collapses those.
 from __future__ import annotations
 
 import gettext
-import re
 from pathlib import Path
 
-import nbformat
 import sphinx_togglebutton
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_node
-
-# a directive's opening fence in MyST: ```{solution} or ````{solution-start} ...
-_OPENING = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\{(?P<name>solution|solution-start|solution-end)\}")
 
 
 def check_settings(app: Sphinx, config: Config) -> None:
@@ -84,47 +79,6 @@ class RemoveSolutions(SphinxTransform):
             for node_id in node["ids"]:
                 self.document.ids.pop(node_id, None)
             node.parent.remove(node)
-
-
-def without_solutions(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of a chapter's notebook (MyST text in its markdown cells) without its solutions.
-
-    A solution is a ``{solution}`` directive, or everything from a
-    ``{solution-start}`` to its ``{solution-end}``: the markdown around the
-    markers is kept, the cells between them go.
-    """
-    if not isinstance(notebook, nbformat.NotebookNode) or "cells" not in notebook:
-        raise TypeError(f"expected an nbformat notebook, not {type(notebook).__name__}")
-    result = nbformat.from_dict(dict(notebook, cells=[]))
-    inside = False  # between solution-start and solution-end
-    closing = None  # the fence that ends the directive being skipped
-    for cell in notebook.cells:
-        if cell.cell_type != "markdown":
-            if not inside and closing is None:
-                result.cells.append(nbformat.from_dict(cell))
-            continue
-        kept = []
-        for line in cell.source.splitlines(keepends=True):
-            if closing is not None:  # in the body of a solution or solution-end directive
-                if line.strip() == closing:
-                    closing = None
-                continue
-            opening = _OPENING.match(line)
-            name = opening.group("name") if opening else None
-            if name == "solution-end" and not inside:
-                raise ValueError(f"a {{solution-end}} without its {{solution-start}}: {line.strip()!r}")
-            if name == "solution-start" and inside:
-                raise ValueError(f"a {{solution-start}} inside another solution: {line.strip()!r}")
-            if opening is not None:
-                inside = name == "solution-start"
-                closing = opening.group("fence")
-            elif not inside:
-                kept.append(line)
-        if "".join(kept).strip():
-            result.cells.append(nbformat.from_dict(dict(cell, source="".join(kept).strip("\n"))))
-    if inside or closing is not None:
-        raise ValueError("a solution is not closed: a {solution-start} without {solution-end}, or an unclosed fence")
-    return result
 
 
 def setup(app: Sphinx) -> dict:
