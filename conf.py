@@ -89,8 +89,14 @@ html_theme = "sphinx_book_theme"
 html_last_updated_fmt = ""
 html_copy_source = False
 html_theme_options = {
-    # the version switcher (dlbook_build.sphinx.releases sets its "switcher")
-    "article_header_end": ["version-switcher.html", "edition-switch.html", "notebook-download.html", "repository-links.html", "article-header-buttons.html"],
+    # the version switcher (dlbook_build.sphinx.releases sets its "switcher") and, with
+    # BOOK_REPO, Colab and "Report a mistake": in the header, and on phones (book.css)
+    # at the end of the sidebar, the drawer the menu button opens
+    "article_header_end": [
+        "version-switcher.html", "edition-switch.html", "notebook-download.html", "repository-links.html",
+        "article-header-buttons.html",
+    ],
+    "primary_sidebar_end": ["version-switcher.html", "repository-links.html"],
     "article_footer_items": ["cite-this.html"],
     # no download menu: its ".md" entry would lead nowhere (the site ships no
     # sources); chapters have their own notebook download
