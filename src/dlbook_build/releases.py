@@ -86,7 +86,9 @@ def read_build(build: Path) -> dict[str, Any]:
     """What a build published: its editions, its release (``""``: the latest) and the base URL it was built for."""
     manifest = build / "editions.json"
     if not manifest.is_file():
-        raise FileNotFoundError(f"{manifest} is missing: build the book first (tox -e book, BOOK_RELEASE for a release)")
+        raise FileNotFoundError(
+            f"{manifest} is missing: build the book first (tox -e book, BOOK_RELEASE for a release)"
+        )
     return {"release": "", "base_url": "", **json.loads(manifest.read_text(encoding="utf-8"))}
 
 

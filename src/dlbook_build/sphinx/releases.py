@@ -40,7 +40,10 @@ COLAB = "https://colab.research.google.com/github"
 def add_switcher(app: Sphinx, config: Config) -> None:
     """The theme's switcher: this build's name, and its edition's list of versions at the site's root."""
     up = "../../" if config.book_release else "../"
-    switcher = {"json_url": f"{up}{edition_versions_name(config.language)}", "version_match": config.book_release or LATEST}
+    switcher = {
+        "json_url": f"{up}{edition_versions_name(config.language)}",
+        "version_match": config.book_release or LATEST,
+    }
     # check_switcher off: the file is written when the site is published, after Sphinx
     config.html_theme_options = {**config.html_theme_options, "switcher": switcher, "check_switcher": False}
 
