@@ -361,6 +361,7 @@ def test_a_citation_with_a_base_url_is_absolute_and_names_its_edition():
     config = SimpleNamespace(
         book_editions=EDITION_SETTINGS, language="ko", release=VERSION, author="The dlbook authors",
         book_year=2026, html_baseurl="https://books.example.net/dl/ko/",
+        book_site_url="https://books.example.net/dl/ko/", book_site_path="ko/",
     )  # fmt: skip
     cited = citation(config, "pytorch-training", "5", "PyTorch & more")
     assert cited["url"] == "https://books.example.net/dl/ko/pytorch-training.html"
