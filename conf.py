@@ -90,13 +90,13 @@ html_last_updated_fmt = ""
 html_copy_source = False
 html_theme_options = {
     # the version switcher (dlbook_build.sphinx.releases sets its "switcher") and, with
-    # BOOK_REPO, Colab and "Report a mistake": in the header, and on phones (book.css)
-    # at the end of the sidebar, the drawer the menu button opens
+    # BOOK_REPO, "Open in Colab" in the header; on phones (book.css) at the end of the
+    # sidebar (the drawer the menu button opens), with "Report a mistake" on every screen
     "article_header_end": [
-        "version-switcher.html", "edition-switch.html", "notebook-download.html", "repository-links.html",
+        "version-switcher.html", "edition-switch.html", "notebook-download.html", "colab-link.html",
         "article-header-buttons.html",
     ],
-    "primary_sidebar_end": ["version-switcher.html", "repository-links.html"],
+    "primary_sidebar_end": ["version-switcher.html", "colab-link.html", "report-link.html"],
     "article_footer_items": ["cite-this.html"],
     # no download menu: its ".md" entry would lead nowhere (the site ships no
     # sources); chapters have their own notebook download
