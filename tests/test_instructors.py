@@ -414,7 +414,8 @@ def test_tox_passes_book_base_url_to_the_book_build():
     result = subprocess.run([*tox, "config", "-e", "book", "-k", "pass_env", "-qq"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"{' '.join(tox)} config failed (is tox installed?):\n{result.stderr}"
     section = result.stdout.split("[testenv:book]", 1)[1].split("\n[", 1)[0]
-    assert re.search(r"pass_env\s*=.*\bBOOK_BASE_URL\b", section, re.S), section
+    for name in ("BOOK_BASE_URL", "BOOK_RELEASE", "BOOK_REPO"):  # the address, the release, the repository
+        assert re.search(rf"pass_env\s*=.*\b{name}\b", section, re.S), section
 
 
 def test_book_base_url_reaches_canonical_links_og_urls_and_the_sitemap(tmp_path):
