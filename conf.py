@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 
-from dlbook_build.project import CACHE_PATH
+from dlbook_build.project import CACHE_PATH, book_release, book_repo, source_commit
 
 project = "Deep Learning, Executed"
 author = "The dlbook authors"
@@ -22,6 +22,14 @@ book_year = 2026
 # html_baseurl is this plus its language; with it, pages get canonical links,
 # OpenGraph tags and a sitemap. Unset, citations show paths within the site.
 book_base_url = os.environ.get("BOOK_BASE_URL", "")
+# The release this build is (BOOK_RELEASE, e.g. 2026-fall): its site lives at
+# BASE/<release>/<language>/, frozen, beside the latest at BASE/<language>/
+# (dlbook_build.sphinx.editions derives the addresses). Unset: the latest.
+book_release = book_release()
+# The book's GitHub repository (BOOK_REPO=owner/name): with it, chapters link to
+# their notebook in Colab and every page to a new issue, pre-filled (dlbook_build.sphinx.releases)
+book_repo = book_repo()
+book_commit = source_commit()
 
 extensions = [
     "myst_nb",
@@ -33,7 +41,9 @@ extensions = [
     "notfound.extension",
     "dlbook_build.sphinx",
     # a sitemap and link previews need the address the site is published at
-    *(["sphinx_sitemap", "sphinxext.opengraph"] if book_base_url else []),
+    *(["sphinxext.opengraph"] if book_base_url else []),
+    # the sitemap lists the latest pages only (a release's pages point their canonical links there)
+    *(["sphinx_sitemap"] if book_base_url and not book_release else []),
 ]
 # each edition's sitemap lists its pages under its own html_baseurl
 sitemap_url_scheme = "{link}"
@@ -79,7 +89,14 @@ html_theme = "sphinx_book_theme"
 html_last_updated_fmt = ""
 html_copy_source = False
 html_theme_options = {
-    "article_header_end": ["edition-switch.html", "notebook-download.html", "article-header-buttons.html"],
+    # the version switcher (dlbook_build.sphinx.releases sets its "switcher") and, with
+    # BOOK_REPO, "Open in Colab" in the header; on phones (book.css) at the end of the
+    # sidebar (the drawer the menu button opens), with "Report a mistake" on every screen
+    "article_header_end": [
+        "version-switcher.html", "edition-switch.html", "notebook-download.html", "colab-link.html",
+        "article-header-buttons.html",
+    ],
+    "primary_sidebar_end": ["version-switcher.html", "colab-link.html", "report-link.html"],
     "article_footer_items": ["cite-this.html"],
     # no download menu: its ".md" entry would lead nowhere (the site ships no
     # sources); chapters have their own notebook download

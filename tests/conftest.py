@@ -15,7 +15,7 @@ os.environ.update({k: v for k, v in KERNEL_ENV.items() if k != "MPLBACKEND"})
 
 
 #: fixtures that hold the built site or the executed chapters: a test that uses one is a book test
-BOOK_FIXTURES = {"built", "executed"}
+BOOK_FIXTURES = {"built", "executed", "releases"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -328,6 +328,7 @@ def test_a_citation_with_a_base_url_is_absolute_and_names_its_edition():
     config = SimpleNamespace(
         book_editions=EDITION_SETTINGS, language="ko", release=VERSION, author="The dlbook authors",
         book_year=2026, html_baseurl="https://books.example.net/dl/ko/",
+        book_site_url="https://books.example.net/dl/ko/", book_site_path="ko/",
     )  # fmt: skip
     cited = citation(config, "pytorch-training", "5", "PyTorch & more")
     assert cited["url"] == "https://books.example.net/dl/ko/pytorch-training.html"
@@ -380,7 +381,8 @@ def test_tox_passes_book_base_url_to_the_book_build():
     result = subprocess.run([*tox, "config", "-e", "book", "-k", "pass_env", "-qq"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"{' '.join(tox)} config failed (is tox installed?):\n{result.stderr}"
     section = result.stdout.split("[testenv:book]", 1)[1].split("\n[", 1)[0]
-    assert re.search(r"pass_env\s*=.*\bBOOK_BASE_URL\b", section, re.S), section
+    for name in ("BOOK_BASE_URL", "BOOK_RELEASE", "BOOK_REPO"):  # the address, the release, the repository
+        assert re.search(rf"pass_env\s*=.*\b{name}\b", section, re.S), section
 
 
 def test_book_base_url_reaches_canonical_links_og_urls_and_the_sitemap(tmp_path):

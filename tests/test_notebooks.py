@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 import email
-import io
 import importlib.metadata
+import io
 import json
 import os
 import re
@@ -36,7 +36,15 @@ from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook
 from dlbook_build.manifest import read_manifest
 from dlbook_build.notebook_cells import Chapter, Target, chapter_pieces, escape
 from dlbook_build.project import EDITIONS as EDITION_SETTINGS, wheel_hash
-from dlbook_build.sphinx.notebooks import DOWNLOADS, INSTALL_CELL, NOTEBOOKS, install_cell, is_text_output, ship_wheel, zip_name
+from dlbook_build.sphinx.notebooks import (
+    DOWNLOADS,
+    INSTALL_CELL,
+    NOTEBOOKS,
+    install_cell,
+    is_text_output,
+    ship_wheel,
+    zip_name,
+)
 
 pytestmark = pytest.mark.book  # runs the downloaded notebooks
 
@@ -72,8 +80,8 @@ def code_cell(index: int) -> nodes.container:
 
 
 def test_exercises_solutions_tabs_and_admonitions_become_their_cells():
-    from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
     from sphinx_design.tabs import sd_tab_label
+    from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
     exercise = exercise_enumerable_node("", nodes.title("", " (Two)"), nodes.paragraph("", "Add 1 and 1."), ids=["ex-a"], label="ex-a")
     solution = solution_node("", nodes.title("", "Solution to Exercise 5.1"), code_cell(7), nodes.paragraph("", "Two."), target_label="ex-a")

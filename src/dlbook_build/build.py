@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from dlbook_build.execute import execute_missing
-from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs, chapters
+from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs, book_release, chapters
 from dlbook_build.publish import publish
 
 
@@ -78,7 +78,7 @@ def build(
                 print(f"dlbook_build: built the {language} edition in {seconds:.1f} s")
     if status:
         return status
-    publish(dirs, languages)
+    publish(dirs, languages, release=book_release(), base_url=os.environ.get("BOOK_BASE_URL", ""))
     print(f"dlbook_build: published {', '.join(languages)} into {dirs.site}")
     return 0
 

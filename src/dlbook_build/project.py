@@ -17,8 +17,11 @@ A build folder (``_build/`` unless given) holds:
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import subprocess
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,3 +151,59 @@ def library_hash() -> str:
 def wheel_hash(base: Path = ROOT) -> str:
     """The hash of what the readers' wheel is built from: it changes with the library or its metadata, not the build."""
     return tree_hash(WHEEL_SOURCES, base)
+
+
+#: the environment variable naming the release being built (tox passes it on); unset: the latest
+RELEASE_ENV = "BOOK_RELEASE"
+#: the name the latest build goes by where a release name would stand (the Colab branch, the switcher)
+LATEST = "latest"
+_RELEASE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_release(name: str) -> str:
+    """``name`` if it can name a release: one path segment of the site (``2026-fall``, ``0.2.0``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"expected a release name as str, not {type(name).__name__}")
+    if not _RELEASE_NAME.fullmatch(name):
+        raise ValueError(
+            f"{name!r} cannot name a release: it becomes a folder of the site, so use letters, digits, '.', '_' "
+            "and '-' (at most 64, starting with a letter or digit), e.g. 2026-fall or 0.2.0"
+        )
+    if name == LATEST or name in EDITIONS or name.startswith("_"):
+        raise ValueError(f"{name!r} cannot name a release: the site already has a folder of that name")
+    return name
+
+
+def book_release(environ: Mapping[str, str] = os.environ) -> str:
+    """The release this build is (``BOOK_RELEASE``, checked), or ``""`` for the latest.
+
+    The one place the setting is read: a release's site lives at
+    ``BASE/<release>/<language>/``, cites that address and installs that
+    release's wheel; the latest lives at ``BASE/<language>/``.
+    """
+    name = environ.get(RELEASE_ENV, "").strip()
+    return check_release(name) if name else ""
+
+
+#: the environment variable naming the book's GitHub repository (``owner/name``): with it, pages link to Colab and to its issues
+REPO_ENV = "BOOK_REPO"
+#: the branch the workflow publishes the notebooks on, at ``<release>/<language>/<chapter>.ipynb`` (Colab opens them there)
+NOTEBOOK_BRANCH = "notebooks"
+_REPO_NAME = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
+
+
+def book_repo(environ: Mapping[str, str] = os.environ) -> str:
+    """The book's GitHub repository ``owner/name`` (``BOOK_REPO``, checked), or ``""``."""
+    name = environ.get(REPO_ENV, "").strip()
+    if name and not _REPO_NAME.fullmatch(name):
+        raise ValueError(f"{REPO_ENV}={name!r} is not a GitHub repository: expected owner/name, e.g. dlbook/dlbook")
+    return name
+
+
+def source_commit(root: Path = ROOT) -> str:
+    """The commit the book is built from (for a reader's report), or ``""`` outside a git checkout."""
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""

@@ -32,6 +32,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from dlbook_build.manifest import MANIFEST, read_manifest
 from dlbook_build.project import EDITIONS, BuildDirs
+from dlbook_build.releases import site_path, with_release, write_versions
 
 _SOURCE_MAP_COMMENT = re.compile(rb"\n?//# sourceMappingURL=\S+\.map\s*$")
 
@@ -110,8 +111,17 @@ def landing_page(editions: dict[str, dict[str, Any]], doors: dict[str, dict] | N
     return template.get_template("index.html").render(editions=pages)
 
 
-def publish(dirs: BuildDirs, languages: list[str], editions: dict[str, dict[str, str]] = EDITIONS) -> None:
-    """Publish the given editions into ``dirs.site`` and write the landing page and the manifest."""
+def publish(
+    dirs: BuildDirs, languages: list[str], editions: dict[str, dict[str, str]] = EDITIONS, release: str = "",
+    base_url: str = "",
+) -> None:  # fmt: skip
+    """Publish the given editions into ``dirs.site`` and write the landing page and the manifest.
+
+    The manifest names the release the build is (``""``: the latest) and the
+    address it was built for, which :mod:`dlbook_build.releases` reads to file
+    it in a site of several releases. The latest's site gets its own list of
+    versions (only itself), so that its switcher works before any release is added.
+    """
     dirs.site.mkdir(parents=True, exist_ok=True)
     for language in languages:
         publish_edition(dirs.sphinx_out(language), dirs.site / language)
@@ -120,7 +130,10 @@ def publish(dirs: BuildDirs, languages: list[str], editions: dict[str, dict[str,
     for file in [FAVICON, *(LANDING / name for name in LANDING_FILES)]:
         shutil.copy2(file, dirs.site / file.name)
     (dirs.site / "index.html").write_text(landing_page(built, doors), encoding="utf-8")
-    dirs.editions_manifest.write_text(json.dumps({"editions": list(built)}, indent=1) + "\n", encoding="utf-8")
+    manifest = {"editions": list(built), "release": release, "base_url": base_url}
+    dirs.editions_manifest.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    if not release:
+        write_versions(dirs.site, with_release([], "", site_path(base_url)), editions)
 
 
 def site_size(site: Path) -> int:

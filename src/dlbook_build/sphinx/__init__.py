@@ -12,7 +12,9 @@
 - :mod:`.latex`: what the PDF needs that the HTML has (key frames, fonts, titles);
 - :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable;
 - :mod:`.manifest`: what the build knew (chapters, sections, exercises, figures) for what is derived from it.
-- :mod:`.page_speed`: scripts deferred, icons drawn without the theme's script.
+- :mod:`.page_speed`: scripts deferred, icons drawn without the theme's script;
+- :mod:`.releases`: the version switcher, and a release's banner linking to the latest;
+- :mod:`.changes`: the "What changed" page, from ``book/changes.toml``.
 
 It also adds the book's templates, stylesheet and icon.
 """
@@ -27,7 +29,7 @@ from sphinx.config import Config
 HERE = Path(__file__).resolve().parent
 EXTENSIONS = [
     "execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures",
-    "animation_player", "latex", "glossary", "manifest", "page_speed",
+    "animation_player", "latex", "glossary", "manifest", "page_speed", "releases", "changes",
 ]  # fmt: skip
 
 

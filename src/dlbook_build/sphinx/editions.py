@@ -20,13 +20,20 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from dlbook_build.project import EDITIONS
+from dlbook_build.project import EDITIONS, check_release
 
 logger = logging.getLogger(__name__)
 
 
 def apply_edition(app: Sphinx, config: Config) -> None:
-    """Derive the edition's settings from ``language`` (set with -D language=..) and ``book_base_url``."""
+    """Derive the edition's settings from ``language`` (set with -D language=..), ``book_base_url`` and ``book_release``.
+
+    The latest build lives at ``BASE/<language>/``; a release's at
+    ``BASE/<release>/<language>/`` (``book_site_url``, what its pages cite
+    and where its notebooks fetch the wheel), with its name as the
+    book's ``release``. Canonical links and link previews always name the
+    latest (``html_baseurl``), so search engines send readers there.
+    """
     if config.language not in config.book_editions:
         raise ConfigError(
             f"Unknown edition language {config.language!r}: build one of {', '.join(config.book_editions)} "
@@ -34,19 +41,29 @@ def apply_edition(app: Sphinx, config: Config) -> None:
         )
     if not isinstance(config.book_year, int):
         raise ConfigError("set book_year in conf.py: the year of this release, printed in citations and the footer")
+    try:
+        release = check_release(config.book_release) if config.book_release else ""
+    except ValueError as error:
+        raise ConfigError(f"BOOK_RELEASE: {error}") from None
+    if release:
+        config.release = config.version = release
     config.html_title = config.project = edition(config)["title"]
     base = config.book_base_url.rstrip("/")
+    folder = f"{release}/{config.language}/" if release else f"{config.language}/"
     if base:
         config.html_baseurl = f"{base}/{config.language}/"
+        config.book_site_url = f"{base}/{folder}"
         config.ogp_site_url = config.html_baseurl
         # the 404 page is served for any missing path: its links are absolute
-        config.notfound_urls_prefix = f"{urlsplit(base).path}/{config.language}/"
+        config.notfound_urls_prefix = f"{urlsplit(base).path}/{folder}"
     else:
         logger.info(
             "BOOK_BASE_URL is not set: no canonical links, sitemap or OpenGraph URLs, and citations show "
             "paths within the site (set it to the address the site is published at)"
         )
-        config.notfound_urls_prefix = f"/{config.language}/"  # the site served from its root
+        config.book_site_url = ""
+        config.notfound_urls_prefix = f"/{folder}"  # the site served from its root
+    config.book_site_path = folder
 
 
 def edition(config: Config) -> dict[str, Any]:
@@ -55,10 +72,11 @@ def edition(config: Config) -> dict[str, Any]:
 
 
 def page_url(config: Config, pagename: str, suffix: str = ".html") -> str:
-    """A page's address: absolute under ``html_baseurl`` when the book has one, else ``<language>/<page>``."""
-    if config.html_baseurl:
-        return config.html_baseurl + pagename + suffix
-    return f"{config.language}/{pagename}{suffix}"
+    """A page's address in this build (the release's, or the latest's): absolute when the book has a base URL,
+    else its path within the site (``[<release>/]<language>/<page>``)."""
+    if config.book_site_url:
+        return config.book_site_url + pagename + suffix
+    return f"{config.book_site_path}{pagename}{suffix}"
 
 
 def _other_editions(app: Sphinx) -> list[str]:
@@ -184,6 +202,11 @@ def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict,
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_editions", EDITIONS, "html", types=[dict])
     app.add_config_value("book_base_url", "", "html", types=[str])
+    # the release this build is (conf.py reads BOOK_RELEASE through dlbook_build.project.book_release); "" the latest
+    app.add_config_value("book_release", "", "html", types=[str])
+    # derived by apply_edition: this build's own address, absolute (or "") and within the site
+    app.add_config_value("book_site_url", "", "html", types=[str])
+    app.add_config_value("book_site_path", "", "html", types=[str])
     app.connect("config-inited", apply_edition)
     app.connect("builder-inited", check_twins)
     app.add_config_value("book_year", None, "html", types=[int])  # conf.py sets it
@@ -191,4 +214,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", add_citation)
     app.connect("html-page-context", add_alternates)
     # bump env_version when this file changes what pages show: Sphinx then rebuilds them
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}

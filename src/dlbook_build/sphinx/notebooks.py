@@ -59,8 +59,7 @@ from sphinx.util.osutil import relative_uri
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from dlbook_build import notebook_cells
-from dlbook_build.execute import cached_notebook, read_notebook
-from dlbook_build.execute import is_notebook as is_notebook_file
+from dlbook_build.execute import cached_notebook, is_notebook as is_notebook_file, read_notebook
 from dlbook_build.notebook_cells import SOLUTION_TAG, Chapter, Code, Piece, Target, chapter_pieces, reference_list
 from dlbook_build.project import ROOT, WHEEL_SOURCES, wheel_hash
 from dlbook_build.sphinx.editions import edition, page_url

@@ -122,5 +122,7 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_css_file("icons.css")
     app.connect("html-page-context", link_math_styles_where_needed)
-    app.connect("html-page-context", defer_scripts)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # after the theme's handlers (priority 500), which add inline scripts to the page's list
+    # (DOCUMENTATION_OPTIONS.pagename, the version switcher's settings): a copy made before would drop them
+    app.connect("html-page-context", defer_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
