@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 
-from dlbook_build.project import CACHE_PATH, book_release, book_repo, source_commit
+from dlbook_build.project import CACHE_PATH, read_book_release, read_book_repo, source_commit
 
 project = "Deep Learning, Executed"
 author = "The dlbook authors"
@@ -25,10 +25,10 @@ book_base_url = os.environ.get("BOOK_BASE_URL", "")
 # The release this build is (BOOK_RELEASE, e.g. 2026-fall): its site lives at
 # BASE/<release>/<language>/, frozen, beside the latest at BASE/<language>/
 # (dlbook_build.sphinx.editions derives the addresses). Unset: the latest.
-book_release = book_release()
+book_release = read_book_release()
 # The book's GitHub repository (BOOK_REPO=owner/name): with it, chapters link to
 # their notebook in Colab and every page to a new issue, pre-filled (dlbook_build.sphinx.releases)
-book_repo = book_repo()
+book_repo = read_book_repo()
 book_commit = source_commit()
 
 extensions = [
@@ -93,7 +93,10 @@ html_theme_options = {
     # BOOK_REPO, "Open in Colab" in the header; on phones (book.css) at the end of the
     # sidebar (the drawer the menu button opens), with "Report a mistake" on every screen
     "article_header_end": [
-        "version-switcher.html", "edition-switch.html", "notebook-download.html", "colab-link.html",
+        "version-switcher.html",
+        "edition-switch.html",
+        "notebook-download.html",
+        "colab-link.html",
         "article-header-buttons.html",
     ],
     "primary_sidebar_end": ["version-switcher.html", "colab-link.html", "report-link.html"],

@@ -102,7 +102,9 @@ def uses_lock(arguments: InstallArguments) -> bool:
     """Whether an environment's deps are constrained by the lock (``-c constraints.txt``)."""
     if not isinstance(arguments, PythonDeps):
         return False
-    return any(Path(line.removeprefix("-c").strip()).name == LOCK.name for line in arguments.lines() if line.startswith("-c"))
+    return any(
+        Path(line.removeprefix("-c").strip()).name == LOCK.name for line in arguments.lines() if line.startswith("-c")
+    )
 
 
 @impl

@@ -121,7 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     row("clean tox -e book, all editions", clean, "s", BUDGETS["clean"])
     in_build = executions(log)
     again, log = tox_book(book, dirs)
-    row("tox -e book, nothing changed", again, "s", BUDGETS["unchanged"], again <= BUDGETS["unchanged"] and not executions(log))
+    row(
+        "tox -e book, nothing changed",
+        again,
+        "s",
+        BUDGETS["unchanged"],
+        again <= BUDGETS["unchanged"] and not executions(log),
+    )
     rows.append(("  chapters executed", str(len(executions(log))), "0", not executions(log)))
 
     prose = book / "en" / "tensors.md"
@@ -133,7 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     edit_first_code_cell(edited)
     seconds, log = tox_book(book, dirs)
     only = list(executions(log)) == [f"en/{edited.name}"]
-    row(f"tox -e book after a code edit (en/{EDITED_CHAPTER})", seconds, "s", BUDGETS["code edit"], seconds <= BUDGETS["code edit"] and only)
+    row(
+        f"tox -e book after a code edit (en/{EDITED_CHAPTER})",
+        seconds,
+        "s",
+        BUDGETS["code edit"],
+        seconds <= BUDGETS["code edit"] and only,
+    )
     rows.append(("  chapters executed", ", ".join(executions(log)) or "none", f"en/{edited.name} only", only))
 
     alone = chapters_alone(book)

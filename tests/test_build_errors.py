@@ -88,7 +88,9 @@ def test_a_build_without_node_says_how_to_get_it(monkeypatch, tmp_path):
     from dlbook_build.sphinx.page_speed import need_node
 
     def app(builder: str, prerender: bool = True) -> SimpleNamespace:
-        return SimpleNamespace(builder=SimpleNamespace(format=builder), config=SimpleNamespace(katex_prerender=prerender))
+        return SimpleNamespace(
+            builder=SimpleNamespace(format=builder), config=SimpleNamespace(katex_prerender=prerender)
+        )
 
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no node on it
     with pytest.raises(ConfigError, match=r"install Node\.js.*brew install node"):

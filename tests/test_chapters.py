@@ -91,7 +91,9 @@ def test_a_second_run_prints_the_same_text(path, failures, second_runs):
         pytest.fail(f"the second run failed: {again}")
     for number, (before, result) in enumerate(zip(text_outputs(cells), again.cells, strict=True), start=1):
         now = text_outputs([{"outputs": result.outputs}])[0]
-        assert now == before, f"{path}: code cell {number} printed differently on a second run:\n{before!r}\n!=\n{now!r}"
+        assert now == before, (
+            f"{path}: code cell {number} printed differently on a second run:\n{before!r}\n!=\n{now!r}"
+        )
 
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")

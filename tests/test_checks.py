@@ -165,8 +165,11 @@ def test_grid_axis_rejects_nan_and_infinity(bad):
 
 @pytest.mark.parametrize(
     "value, message",
-    [([1.0], "must hold at least 2 grid values, got 1"), ([[0, 1], [2, 3]], r"must be a 1-D sequence of grid values, got shape \(2, 2\)"),
-     ([0, 0], "must be strictly increasing")],
+    [
+        ([1.0], "must hold at least 2 grid values, got 1"),
+        ([[0, 1], [2, 3]], r"must be a 1-D sequence of grid values, got shape \(2, 2\)"),
+        ([0, 0], "must be strictly increasing"),
+    ],
 )
 def test_grid_axis_rejects_a_bad_shape_or_order(value, message):
     with pytest.raises(ValueError, match=f"^w0_values {message}"):

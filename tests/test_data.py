@@ -61,9 +61,7 @@ def test_torch_line_data_matches_the_global_seed_recipe_and_leaves_it_alone():
 def test_piecewise_data_matches_the_lecture_printout():
     x, y = data.piecewise_data()
     assert x.shape == y.shape == (100, 1)
-    np.testing.assert_allclose(
-        y[:5, 0], [-0.88497385, -0.65454563, -0.61676249, -0.84702584, -0.84785569], atol=1e-8
-    )
+    np.testing.assert_allclose(y[:5, 0], [-0.88497385, -0.65454563, -0.61676249, -0.84702584, -0.84785569], atol=1e-8)
     np.testing.assert_allclose(y[-3:, 0], [3.30306495, 3.74590922, 3.85610433], atol=1e-8)
 
 

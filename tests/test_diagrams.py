@@ -47,8 +47,9 @@ def test_torch_model_is_drawn_from_the_object():
 def test_keras_activation_layer_labels_the_arrow_leaving_the_previous_dense():
     import keras
 
-    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2), keras.layers.Activation("relu"),
-                            keras.layers.Dense(1)])
+    net = keras.Sequential(
+        [keras.Input((1,)), keras.layers.Dense(2), keras.layers.Activation("relu"), keras.layers.Dense(1)]
+    )
     source = model_diagram(net).source
     assert source.count("Dense(") == 2 and "Activation" not in source
     assert 'layer0 -> layer1 [label="relu"]' in source
@@ -61,9 +62,16 @@ def test_keras_activation_layer_labels_the_arrow_leaving_the_previous_dense():
 def test_keras_activation_layers_compose_and_identity_is_left_out():
     import keras
 
-    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
-                            keras.layers.Activation("linear"), keras.layers.ReLU(), keras.layers.Dense(1),
-                            keras.layers.Activation("sigmoid")])
+    net = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(3, activation="tanh"),
+            keras.layers.Activation("linear"),
+            keras.layers.ReLU(),
+            keras.layers.Dense(1),
+            keras.layers.Activation("sigmoid"),
+        ]
+    )
     source = model_diagram(net).source
     assert 'layer0 -> layer1 [label="tanh, relu"]' in source
     assert 'layer1 -> out [label="sigmoid"]' in source
@@ -83,13 +91,17 @@ def test_keras_model_and_its_torch_twin_are_described_alike():
     import keras
     import torch
 
-    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2), keras.layers.Activation("relu"),
-                            keras.layers.Dense(1)])
+    net = keras.Sequential(
+        [keras.Input((1,)), keras.layers.Dense(2), keras.layers.Activation("relu"), keras.layers.Dense(1)]
+    )
     twin = torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
     keras_drawn, torch_drawn = model_diagram(net), model_diagram(twin)
     expected = "model: x -> 2 units, bias, 4 params, relu -> 1 unit, bias, 3 params -> yhat"
     assert keras_drawn.description == torch_drawn.description == expected
-    assert "Linear(1, 2), bias\\n4 params" in torch_drawn.source and 'layer0 -> layer1 [label="relu"]' in torch_drawn.source
+    assert (
+        "Linear(1, 2), bias\\n4 params" in torch_drawn.source
+        and 'layer0 -> layer1 [label="relu"]' in torch_drawn.source
+    )
     assert repr(keras_drawn) == repr(torch_drawn) == f"<Diagram: {expected}>"
     assert f'aria-label="{expected.replace(">", "&gt;")}"' in keras_drawn._repr_html_()
 
@@ -127,9 +139,13 @@ def test_an_empty_model_is_rejected():
     import torch
 
     for empty in (keras.Sequential([]), keras.Sequential([keras.Input((1,))])):
-        with pytest.raises(ValueError, match=r"^the Keras model has no layers to draw: add keras.layers.Dense\(...\) layers$"):
+        with pytest.raises(
+            ValueError, match=r"^the Keras model has no layers to draw: add keras.layers.Dense\(...\) layers$"
+        ):
             model_diagram(empty)
-    with pytest.raises(ValueError, match=r"^the PyTorch model has no layers to draw: add torch.nn.Linear\(...\) layers$"):
+    with pytest.raises(
+        ValueError, match=r"^the PyTorch model has no layers to draw: add torch.nn.Linear\(...\) layers$"
+    ):
         model_diagram(torch.nn.Sequential())
 
 
@@ -139,8 +155,13 @@ def test_a_model_that_is_not_sequential_is_rejected():
 
     inputs = keras.Input((1,))
     functional = keras.Model(inputs, keras.layers.Dense(1)(inputs))
-    for model, name in [(functional, "Functional"), (keras.layers.Dense(1), "Dense"),
-                        (torch.nn.Linear(1, 1), "Linear"), (None, "NoneType"), ("x -> y", "str")]:
+    for model, name in [
+        (functional, "Functional"),
+        (keras.layers.Dense(1), "Dense"),
+        (torch.nn.Linear(1, 1), "Linear"),
+        (None, "NoneType"),
+        ("x -> y", "str"),
+    ]:
         with pytest.raises(TypeError, match=NOT_SEQUENTIAL + name + "$"):
             model_diagram(model)
 
@@ -163,8 +184,11 @@ def test_a_subclass_of_sequential_is_drawn():
 def test_an_unsupported_keras_layer_is_rejected():
     import keras
 
-    for layer, name in [(keras.layers.SimpleRNN(2), "SimpleRNN"), (keras.layers.Flatten(), "Flatten"),
-                        (keras.layers.Lambda(lambda t: 2 * t), "Lambda")]:
+    for layer, name in [
+        (keras.layers.SimpleRNN(2), "SimpleRNN"),
+        (keras.layers.Flatten(), "Flatten"),
+        (keras.layers.Lambda(lambda t: 2 * t), "Lambda"),
+    ]:
         net = keras.Sequential([keras.Input((3, 1)), layer, keras.layers.Dense(1)])
         with pytest.raises(TypeError, match=rf"^model_diagram draws Dense and Activation layers only, got {name}$"):
             model_diagram(net)
@@ -173,8 +197,12 @@ def test_an_unsupported_keras_layer_is_rejected():
 def test_an_unsupported_torch_layer_is_rejected():
     import torch
 
-    for module, name in [(torch.nn.Dropout(0.5), "Dropout"), (torch.nn.Conv1d(1, 1, 1), "Conv1d"),
-                         (torch.nn.PReLU(), "PReLU"), (torch.nn.Flatten(), "Flatten")]:
+    for module, name in [
+        (torch.nn.Dropout(0.5), "Dropout"),
+        (torch.nn.Conv1d(1, 1, 1), "Conv1d"),
+        (torch.nn.PReLU(), "PReLU"),
+        (torch.nn.Flatten(), "Flatten"),
+    ]:
         net = torch.nn.Sequential(torch.nn.Linear(1, 1), module)
         with pytest.raises(TypeError, match=rf"^model_diagram draws Linear layers and activations only, got {name}$"):
             model_diagram(net)

@@ -34,7 +34,9 @@ def test_kernels_get_the_book_environment_and_no_tcp_warning(tmp_path, capfd):
 
 def test_a_raises_exception_cell_that_does_not_raise_is_named(tmp_path):
     path = chapter(tmp_path, cell("x = 1"), cell("y = x + 1", tags="raises-exception"))
-    with pytest.raises(ChapterError, match=r"chapter\.md: code cell 2 \(line \d+\) is tagged raises-exception but did not raise"):
+    with pytest.raises(
+        ChapterError, match=r"chapter\.md: code cell 2 \(line \d+\) is tagged raises-exception but did not raise"
+    ):
         execute_chapter(path)
 
 
@@ -177,7 +179,12 @@ def test_a_kernel_runs_whatever_the_length_of_tmpdir(tmp_path):
     long = tmp_path / ("t" * max(1, 110 - len(str(tmp_path))))
     long.mkdir()
     assert len(str(long)) > 100
-    command = [sys.executable, str(ROOT / "tools" / "execute_chapter.py"), "--show", str(chapter(tmp_path, cell("print(6 * 7)")))]
+    command = [
+        sys.executable,
+        str(ROOT / "tools" / "execute_chapter.py"),
+        "--show",
+        str(chapter(tmp_path, cell("print(6 * 7)"))),
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, TMPDIR=str(long)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| 42" in result.stdout

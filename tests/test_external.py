@@ -36,7 +36,13 @@ def pytest_without_tex(**values: str) -> subprocess.CompletedProcess:
     assert missing_commands(TEX_COMMANDS, path=path) == list(TEX_COMMANDS)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-ra", "-k", PDF_TESTS, "tests/test_pdf.py"]
     return subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, env=environment(PATH=path, **values), timeout=600, check=False
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment(PATH=path, **values),
+        timeout=600,
+        check=False,
     )
 
 
@@ -77,7 +83,11 @@ def test_require_fails_under_ci(monkeypatch, ci):
 
 def node_check(chromium_path: str, **values: str) -> subprocess.CompletedProcess:
     """What a browser check does first: chromiumOrExit, with CHROMIUM_PATH set as given."""
-    require("Node.js", missing_commands(("node",)), "Debian/Ubuntu: sudo apt-get install nodejs npm; macOS: brew install node")
+    require(
+        "Node.js",
+        missing_commands(("node",)),
+        "Debian/Ubuntu: sudo apt-get install nodejs npm; macOS: brew install node",
+    )
     script = f"import({str(CHROMIUM_MODULE)!r}).then((m) => console.log('found', m.chromiumOrExit('check_x')))"
     env = environment(CHROMIUM_PATH=chromium_path, **values)
     return subprocess.run(["node", "-e", script], capture_output=True, text=True, env=env, timeout=60, check=False)
@@ -92,7 +102,9 @@ def test_without_chromium_a_browser_check_is_skipped_saying_how_to_install_it(tm
     result = node_check(str(tmp_path / "no-browser"))
     assert result.returncode == 0
     (line,) = result.stdout.splitlines()
-    assert line.startswith(f"check_x: SKIPPED: CHROMIUM_PATH={tmp_path / 'no-browser'} is not an executable; install it with")
+    assert line.startswith(
+        f"check_x: SKIPPED: CHROMIUM_PATH={tmp_path / 'no-browser'} is not an executable; install it with"
+    )
     assert "Debian/Ubuntu: sudo apt-get install chromium" in line and "macOS: brew install" in line
 
 
@@ -102,7 +114,9 @@ def test_without_chromium_a_browser_check_fails_under_ci(tmp_path):
     assert "check_x: FAILED" in result.stderr and "CI=true: required" in result.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs as another user: needs root and setpriv")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs as another user: needs root and setpriv"
+)
 def test_ensure_tex_as_a_normal_user_installs_nothing_and_lets_the_run_go_on():
     """On a Debian without TeX, tox's `bash tests/pdf/ensure_tex.sh` run by a normal user says what to run, exits 0."""
     folder = Path(tempfile.mkdtemp(prefix="dlbook-debian-"))  # under /tmp, not pytest's root-only folder
@@ -113,11 +127,21 @@ def test_ensure_tex_as_a_normal_user_installs_nothing_and_lets_the_run_go_on():
         (folder / "apt-get").write_text("#!/bin/sh\necho apt-get was called >&2\nexit 99\n")
         for tool in ("dpkg-query", "apt-get"):
             (folder / tool).chmod(0o755)
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", str(ROOT / "tests/pdf/ensure_tex.sh")]
+        command = [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "bash",
+            str(ROOT / "tests/pdf/ensure_tex.sh"),
+        ]
         env = {"PATH": f"{folder}:/usr/bin:/bin", "HOME": str(folder)}
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
     finally:
         shutil.rmtree(folder)
     assert result.returncode == 0, result.stderr
     assert "apt-get was called" not in result.stderr
-    assert result.stderr.startswith("ensure_tex: missing texlive-xetex") and "the PDF needs them: sudo bash" in result.stderr
+    assert (
+        result.stderr.startswith("ensure_tex: missing texlive-xetex")
+        and "the PDF needs them: sudo bash" in result.stderr
+    )

@@ -127,7 +127,9 @@ def test_a_korean_term_is_found_with_its_particle_but_not_inside_another_word():
 
 def test_an_english_term_is_found_in_the_plural_and_with_a_hyphen():
     words = ["gradient", "gradient descent", "derivative", "full batch", "mini-batch", "tape", "convex"]
-    text = "Gradient descent follows gradients and derivatives, full-batch or in mini batches; GradientTape, non-convex."
+    text = (
+        "Gradient descent follows gradients and derivatives, full-batch or in mini batches; GradientTape, non-convex."
+    )
     assert found(text, words, "en") == [
         ("Gradient descent", "gradient descent"),
         ("gradients", "gradient"),
@@ -182,7 +184,9 @@ def test_the_glossary_page_lists_every_term_in_order(site, edition):
 #: HTML that is not text: code cells and their outputs, code, math, generated lists (contents, bibliography)
 NOT_TEXT = "pre, code, .cell, .math, .toctree-wrapper, .citation"
 #: ... nor prose: headings, admonition titles, captions, solutions, the framework tabs' labels
-NOT_PROSE = f"{NOT_TEXT}, h1, h2, h3, h4, h5, h6, .admonition-title, .rubric, figcaption, caption, .solution, .sd-tab-label"
+NOT_PROSE = (
+    f"{NOT_TEXT}, h1, h2, h3, h4, h5, h6, .admonition-title, .rubric, figcaption, caption, .solution, .sd-tab-label"
+)
 
 
 def prose_strings(article) -> list[NavigableString]:

@@ -78,7 +78,9 @@ def test_rejects_inconsistent_steps():
 def test_rejects_the_other_half_of_inconsistent_steps():
     history = History()
     history.record(params=[1.0, 2.0], yhat=[1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match=r"^loss was not recorded in earlier steps; record it in every step or in none$"):
+    with pytest.raises(
+        ValueError, match=r"^loss was not recorded in earlier steps; record it in every step or in none$"
+    ):
         history.record(params=[1.0, 2.0], loss=1.0, yhat=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"^yhat was recorded in earlier steps; record it in every step or in none$"):
         history.record(params=[1.0, 2.0])
@@ -104,8 +106,11 @@ def test_a_rejected_step_leaves_the_history_as_it_was():
     """A step whose yhat is wrong must not leave its loss behind: loss and params stay aligned."""
     history = History()
     history.record(params=[1.0], loss=1.0, yhat=[1.0, 2.0])
-    for bad in ({"params": [1.0], "loss": 2.0, "yhat": [1.0]}, {"params": [1.0], "loss": "x", "yhat": [1.0, 2.0]},
-                {"params": [1.0, 2.0], "loss": 2.0, "yhat": [1.0, 2.0]}):
+    for bad in (
+        {"params": [1.0], "loss": 2.0, "yhat": [1.0]},
+        {"params": [1.0], "loss": "x", "yhat": [1.0, 2.0]},
+        {"params": [1.0, 2.0], "loss": 2.0, "yhat": [1.0, 2.0]},
+    ):
         with pytest.raises((ValueError, TypeError)):
             history.record(**bad)
     assert len(history) == 1 and history.loss.shape == (1,) and history.yhat.shape == (1, 2)

@@ -25,7 +25,10 @@ def loaded_after(code: str) -> list[str]:
 
 
 def test_the_build_extensions_load_no_plotting_or_learning_library():
-    assert loaded_after("import dlbook_build.sphinx, dlbook_build.sphinx.animation_player, dlbook_build.sphinx.latex") == []
+    assert (
+        loaded_after("import dlbook_build.sphinx, dlbook_build.sphinx.animation_player, dlbook_build.sphinx.latex")
+        == []
+    )
 
 
 def test_import_dlbook_loads_nothing_heavy_until_a_name_is_used():

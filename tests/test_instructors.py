@@ -30,7 +30,6 @@ from dlbook_build.sphinx.solutions import check_settings
 pytestmark = pytest.mark.book  # builds the student site and a published one
 
 
-
 VERSION = importlib.metadata.version("dlbook")
 
 
@@ -92,8 +91,6 @@ def lines_of(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines()}
 
 
-
-
 def search_language(edition: str):
     """The edition's search language, as Sphinx indexes with it."""
     if edition == "ko":
@@ -117,8 +114,6 @@ def index_terms(language, text: str) -> set[str]:
         elif language.word_filter(word):
             terms.add(word)
     return terms
-
-
 
 
 def notebook_text(path: Path) -> str:
@@ -203,7 +198,9 @@ def test_the_student_build_keeps_every_exercise_and_its_number(site, student_sit
             student = notebook_headings(student_site / edition / notebook)
             solution = EDITION_SETTINGS[edition]["notebook_words"]["solution"]
             assert [h for h in headings if not h.startswith(f"#### {solution}")] == student, f"{edition}/{notebook}"
-            assert len(student) < len(headings) or not normal, f"{edition}/{notebook}: the normal notebook has no solution"
+            assert len(student) < len(headings) or not normal, (
+                f"{edition}/{notebook}: the normal notebook has no solution"
+            )
 
 
 def notebook_headings(path: Path) -> list[str]:
@@ -378,7 +375,9 @@ def test_tox_passes_book_base_url_to_the_book_build():
     """`tox -e book` builds with BOOK_BASE_URL from the caller's environment (tox passes only what it is told)."""
     # the tox running these tests is on PATH (tox passes PATH on); else this environment's own
     tox = [shutil.which("tox")] if shutil.which("tox") else [sys.executable, "-m", "tox"]
-    result = subprocess.run([*tox, "config", "-e", "book", "-k", "pass_env", "-qq"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [*tox, "config", "-e", "book", "-k", "pass_env", "-qq"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, f"{' '.join(tox)} config failed (is tox installed?):\n{result.stderr}"
     section = result.stdout.split("[testenv:book]", 1)[1].split("\n[", 1)[0]
     for name in ("BOOK_BASE_URL", "BOOK_RELEASE", "BOOK_REPO"):  # the address, the release, the repository

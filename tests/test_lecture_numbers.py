@@ -20,11 +20,30 @@ LECTURE_NUMBERS = {
     # week 3: the tape's derivatives of 3x² and (3/2)x³ at x = 2
     "gradient-tape": ["12.0", "18.0"],
     # week 4: café gradient at (9, 2), the optimum, argmin, the first steps and the loops
-    "gradient-descent": ["-126.78691", "-3208.8394", "9.94457329", "2.21570461", "59", "-9.99", "-9.980008", "1.9971251"],
+    "gradient-descent": [
+        "-126.78691",
+        "-3208.8394",
+        "9.94457329",
+        "2.21570461",
+        "59",
+        "-9.99",
+        "-9.980008",
+        "1.9971251",
+    ],
     # week 5: closed form and SGD on (β/2 - 1)²
     "optimizers": ["2.583667211565867", "3.9330345167331697", "2.58366721", "3.93303452", "1.9971251"],
     # PyTorch week 2: first step, 30 epochs, closed form
-    "pytorch-training": ["8587.6875", "-1342.2524", "1188.9305", "-3.6577", "8.8111", "2.4290", "4.0144", "2.4459", "4.0043"],
+    "pytorch-training": [
+        "8587.6875",
+        "-1342.2524",
+        "1188.9305",
+        "-3.6577",
+        "8.8111",
+        "2.4290",
+        "4.0144",
+        "2.4459",
+        "4.0043",
+    ],
     # week 7: the single Dense(1) fit
     "relu-networks": ["2.2616348", "0.6069048"],
 }

@@ -83,8 +83,12 @@ def test_exercises_solutions_tabs_and_admonitions_become_their_cells():
     from sphinx_design.tabs import sd_tab_label
     from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
-    exercise = exercise_enumerable_node("", nodes.title("", " (Two)"), nodes.paragraph("", "Add 1 and 1."), ids=["ex-a"], label="ex-a")
-    solution = solution_node("", nodes.title("", "Solution to Exercise 5.1"), code_cell(7), nodes.paragraph("", "Two."), target_label="ex-a")
+    exercise = exercise_enumerable_node(
+        "", nodes.title("", " (Two)"), nodes.paragraph("", "Add 1 and 1."), ids=["ex-a"], label="ex-a"
+    )
+    solution = solution_node(
+        "", nodes.title("", "Solution to Exercise 5.1"), code_cell(7), nodes.paragraph("", "Two."), target_label="ex-a"
+    )
     tabs = nodes.container("", sd_tab_label("", "TensorFlow"), code_cell(3), sd_tab_label("", "PyTorch"), code_cell(4))
     note = nodes.note("", nodes.paragraph("", "Mind it."), nodes.paragraph("", "Twice."))
     document = nodes.section("", nodes.title("", "Sums"), tabs, note, exercise, solution, ids=["sums"])
@@ -160,7 +164,9 @@ def test_check_frameworks_names_an_out_of_range_version(monkeypatch):
         'run pip install "tensorflow-cpu>=2.16,<3" and restart the kernel.'
     )
     fake_versions(monkeypatch, {"tensorflow": "2.19.0", "torch": "3.0.0"})
-    with pytest.raises(FrameworkError, match=re.escape("PyTorch 3.0.0 (torch) is installed, but the book needs >=2.2,<3")):
+    with pytest.raises(
+        FrameworkError, match=re.escape("PyTorch 3.0.0 (torch) is installed, but the book needs >=2.2,<3")
+    ):
         check_frameworks()
 
 
@@ -174,7 +180,7 @@ def test_versions_must_be_version_strings():
     assert release("2.13.0+cpu") == (2, 13, 0)
     with pytest.raises(TypeError, match="expected a version string"):
         release(2.13)
-    with pytest.raises(ValueError, match="expected a version string such as '2.16.1', got 'latest'"):
+    with pytest.raises(ValueError, match=r"expected a version string such as '2\.16\.1', got 'latest'"):
         release("latest")
 
 
@@ -210,7 +216,11 @@ def test_the_wheel_installs_beside_any_supported_framework(wheel):
 def test_the_wheel_holds_the_library_alone(wheel):
     """What readers install is dlbook and its metadata: not the build, which needs Sphinx."""
     library = ROOT / "src" / "dlbook"
-    files = {f"dlbook/{p.relative_to(library).as_posix()}" for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    files = {
+        f"dlbook/{p.relative_to(library).as_posix()}"
+        for p in library.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     metadata = f"dlbook-{importlib.metadata.version('dlbook')}.dist-info/"
@@ -228,14 +238,22 @@ def test_a_stale_wheel_cannot_ship(tmp_path):
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     downloads = tmp_path / "downloads"
     first = ship_wheel(downloads, project)
-    assert ship_wheel(downloads, project) == first and first.stat().st_mtime_ns == ship_wheel(downloads, project).stat().st_mtime_ns
+    assert (
+        ship_wheel(downloads, project) == first
+        and first.stat().st_mtime_ns == ship_wheel(downloads, project).stat().st_mtime_ns
+    )
     # a change to the build is not a change to the wheel
     publish = project / "src" / "dlbook_build" / "publish.py"
     publish.write_text(publish.read_text(encoding="utf-8") + "\nCHANGED_IN_THE_BUILD = True\n", encoding="utf-8")
-    assert ship_wheel(downloads, project) == first and first.stat().st_mtime_ns == ship_wheel(downloads, project).stat().st_mtime_ns
+    assert (
+        ship_wheel(downloads, project) == first
+        and first.stat().st_mtime_ns == ship_wheel(downloads, project).stat().st_mtime_ns
+    )
 
     history = project / "src" / "dlbook" / "history.py"
-    history.write_text(history.read_text(encoding="utf-8") + "\nCHANGED_AFTER_THE_FIRST_WHEEL = True\n", encoding="utf-8")
+    history.write_text(
+        history.read_text(encoding="utf-8") + "\nCHANGED_AFTER_THE_FIRST_WHEEL = True\n", encoding="utf-8"
+    )
     second = ship_wheel(downloads, project)
     assert second != first and not first.exists()
     assert sorted(p.relative_to(downloads) for p in downloads.rglob("*.whl")) == [second.relative_to(downloads)]
@@ -251,7 +269,9 @@ def served_notebooks(site: Path, edition: str) -> list[Path]:
 
 
 def wheel_of(notebook: nbformat.NotebookNode) -> str:
-    return re.search(r'^WHEEL = "([^"]+)"$', notebook.cells[1].source, re.MULTILINE).group(1)
+    found = re.search(r'^WHEEL = "([^"]+)"$', notebook.cells[1].source, re.MULTILINE)
+    assert found, "the install cell assigns no WHEEL"
+    return found.group(1)
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -286,7 +306,9 @@ def test_no_downloaded_notebook_shows_myst(site, edition):
     for path in notebooks:
         for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
             if cell.cell_type == "markdown":
-                assert not myst_left(cell.source), f"{path.name} cell {index} shows MyST ({myst_left(cell.source)}):\n{cell.source}"
+                assert not myst_left(cell.source), (
+                    f"{path.name} cell {index} shows MyST ({myst_left(cell.source)}):\n{cell.source}"
+                )
 
 
 def marks(text: str, language: str) -> list[tuple[str, str]]:
@@ -307,7 +329,9 @@ def test_cross_references_keep_a_mark_with_the_sites_number_and_title(site, edit
         cells = nbformat.read(path, as_version=4).cells
         found += marks("\n".join(c.source for c in cells if c.cell_type == "markdown"), edition)
         # as text: escapes and code-span ticks (the manifest's titles are plain text) off
-        headings = {re.sub(r"\\(.)|[`$]", r"\1", h) for c in cells for h in re.findall(r"^#+ (.+)$", c.source, re.MULTILINE)}
+        headings = {
+            re.sub(r"\\(.)|[`$]", r"\1", h) for c in cells for h in re.findall(r"^#+ (.+)$", c.source, re.MULTILINE)
+        }
         for number, title in manifest_sections(manifest, path.stem):
             assert f"{number}. {title}" in headings, f"{path.name}: no heading for {number} {title}"
     assert len(found) >= 10, found
@@ -318,7 +342,9 @@ def manifest_sections(manifest: dict, docname: str) -> list[tuple[str, str]]:
     chapter = next((c for c in manifest["chapters"] if c["docname"] == docname), None)
     if chapter is None:
         return []
-    return [(chapter["number"], chapter["title"])] + [(s["number"], s["title"]) for s in chapter["sections"] if s["number"]]
+    return [(chapter["number"], chapter["title"])] + [
+        (s["number"], s["title"]) for s in chapter["sections"] if s["number"]
+    ]
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -330,7 +356,9 @@ def test_citations_are_author_year_and_the_references_read_plainly(site, edition
     entries = references[0].removeprefix(heading).splitlines()
     assert entries and all(e.startswith("- ") for e in entries)
     # (pybtex ties a first name to its initial with a no-break space, as on the site)
-    assert "Derek G. Murray" in references[0].replace("\xa0", " ") and not re.search(r"\\[^$*`<_\\]", references[0]), references[0]
+    assert "Derek G. Murray" in references[0].replace("\xa0", " ") and not re.search(r"\\[^$*`<_\\]", references[0]), (
+        references[0]
+    )
     text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert "[Abadi *et al.*, 2016]" in text  # as the site shows it: author, year, "et al." in italics
 
@@ -351,9 +379,11 @@ def prose(markdown: str) -> str:
 
 def test_korean_notebooks_add_no_english(site):
     """The Korean notebooks' prose has only the Latin words of its page; their install cell speaks Korean."""
+
     def words_of(page: str) -> set[str]:
-        soup = BeautifulSoup((site / "ko" / page).read_text(encoding="utf-8"), "html.parser")
-        return latin_words(soup.select_one("article").get_text(" "))
+        article = BeautifulSoup((site / "ko" / page).read_text(encoding="utf-8"), "html.parser").select_one("article")
+        assert article, f"ko/{page} has no article"
+        return latin_words(article.get_text(" "))
 
     bibliography = words_of("references.html")  # the works cited, listed as the site's references page lists them
     for path in served_notebooks(site, "ko"):
@@ -364,7 +394,9 @@ def test_korean_notebooks_add_no_english(site):
                 extra = latin_words(prose(cell.source)) - article
                 assert not extra, f"{path.name}: English the page does not have: {extra}\n{cell.source}"
         install = notebook.cells[1].source
-        comments = [t.string for t in tokenize.generate_tokens(io.StringIO(install).readline) if t.type == tokenize.COMMENT]
+        comments = [
+            t.string for t in tokenize.generate_tokens(io.StringIO(install).readline) if t.type == tokenize.COMMENT
+        ]
         said = " ".join(comments + list(assigned_words(install).values()))
         assert re.search("[가-힣]", said) and latin_words(re.sub(r"\{\w+\}", "", said)) <= KOREAN_WORDS_LATIN, said
 
@@ -391,7 +423,9 @@ def test_the_home_page_offers_every_notebook_in_one_zip(site, edition, tmp_path)
     assert [p.name for p in unpacked] == [p.name for p in served_notebooks(site, edition)]
     for path in unpacked:
         notebook = nbformat.read(path, as_version=4)
-        assert (path.parent / wheel_of(notebook)).is_file(), f"{path.name}: the wheel is not where the unpacked notebook looks"
+        assert (path.parent / wheel_of(notebook)).is_file(), (
+            f"{path.name}: the wheel is not where the unpacked notebook looks"
+        )
 
 
 # --- a student's first run ---------------------------------------------------------------------
@@ -414,13 +448,22 @@ def student_python(root: Path, preinstalled: Path) -> Path:
     """A fresh venv that sees the preinstalled packages (as a site folder, .pth files and all) but not dlbook."""
     venv.create(root, with_pip=False, symlinks=True)
     python = root / "bin" / "python"
-    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
-    Path(purelib, "preinstalled.pth").write_text(f"import site; site.addsitedir({str(preinstalled)!r})\n", encoding="utf-8")
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(purelib, "preinstalled.pth").write_text(
+        f"import site; site.addsitedir({str(preinstalled)!r})\n", encoding="utf-8"
+    )
     return python
 
 
 def installed(python: Path, env: dict) -> dict[str, str]:
-    result = subprocess.run([python, "-m", "pip", "list", "--format=json"], capture_output=True, text=True, env=env, check=True)
+    result = subprocess.run(
+        [python, "-m", "pip", "list", "--format=json"], capture_output=True, text=True, env=env, check=True
+    )
     return {p["name"].lower(): p["version"] for p in json.loads(result.stdout)}
 
 
@@ -429,7 +472,7 @@ def comparable(text: str) -> str:
 
 
 def student_env(python: Path) -> dict:
-    """The student's environment: none of the book's pip settings; the preinstalled commands on the PATH, as on Colab."""
+    """The student's environment: none of the book's pip settings; the preinstalled commands on PATH, as on Colab."""
     env = {k: v for k, v in os.environ.items() if k not in {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV"}}
     # (graphviz-pure's renderer is a command of the preinstalled packages)
     scripts = sysconfig.get_paths()["scripts"]
@@ -443,18 +486,26 @@ def run_as_student(notebook: nbformat.NotebookNode, python: Path, env: dict, fol
     from nbclient import NotebookClient
 
     (kernels / "student").mkdir(parents=True)
-    spec = {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "student", "language": "python"}
+    spec = {
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "student",
+        "language": "python",
+    }
     (kernels / "student" / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     manager = KernelManager(kernel_name="student", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
-    NotebookClient(notebook, km=manager, timeout=600, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute(env=env)
+    NotebookClient(
+        notebook, km=manager, timeout=600, allow_errors=True, resources={"metadata": {"path": str(folder)}}
+    ).execute(env=env)
 
 
 def served_downloads(site: Path, tmp_path: Path) -> Path:
     """The edition's downloads as a student finds them beside the site."""
-    return shutil.copytree(site / STUDENT_RUN_EDITION / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip"))
+    return shutil.copytree(
+        site / STUDENT_RUN_EDITION / DOWNLOADS, tmp_path / "site" / DOWNLOADS, ignore=shutil.ignore_patterns("*.zip")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -470,14 +521,16 @@ def student_runs(site, preinstalled, tmp_path_factory) -> dict[str, tuple]:
         served = nbformat.read(path, as_version=4)
         python = student_python(tmp_path / "venv", preinstalled)
         env = student_env(python)
-        assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
+        assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, (
+            "the venv sees dlbook"
+        )
         before = installed(python, env)
         notebook = nbformat.read(path, as_version=4)
         run_as_student(notebook, python, env, path.parent, tmp_path / "kernels")
         return served, notebook, before, installed(python, env)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return dict(zip(CHAPTERS, pool.map(run, CHAPTERS)))
+        return dict(zip(CHAPTERS, pool.map(run, CHAPTERS), strict=True))
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -485,11 +538,15 @@ def test_a_student_runs_the_downloaded_chapter(student_runs, chapter):
     """The notebook as served, run in a fresh venv with the frameworks but no dlbook: pip adds dlbook only."""
     served, notebook, before, after = student_runs[chapter]
     assert {n: v for n, v in after.items() if before.get(n) != v} == {"dlbook": importlib.metadata.version("dlbook")}
-    assert re.search(r"^dlbook \S+ is ready \(TensorFlow", cell_text(notebook.cells[1]), re.MULTILINE), cell_text(notebook.cells[1])
-    for index, (ran, shown) in enumerate(zip(notebook.cells[2:], served.cells[2:]), start=2):
+    assert re.search(r"^dlbook \S+ is ready \(TensorFlow", cell_text(notebook.cells[1]), re.MULTILINE), cell_text(
+        notebook.cells[1]
+    )
+    for index, (ran, shown) in enumerate(zip(notebook.cells[2:], served.cells[2:], strict=True), start=2):
         if ran.cell_type == "code":
             printed = cell_text({"outputs": [o for o in ran.outputs if is_text_output(o)]})  # what the download keeps
-            assert comparable(printed) == comparable(cell_text(shown)), f"{chapter}: cell {index} printed otherwise:\n{ran.source}"
+            assert comparable(printed) == comparable(cell_text(shown)), (
+                f"{chapter}: cell {index} printed otherwise:\n{ran.source}"
+            )
 
 
 def test_a_student_with_an_old_pytorch_is_stopped_by_the_first_cell(site, preinstalled, tmp_path):
@@ -500,7 +557,9 @@ def test_a_student_with_an_old_pytorch_is_stopped_by_the_first_cell(site, preins
         if not re.match(r"torch-[\d.]+.*\.dist-info$", entry.name):
             (old / entry.name).symlink_to(entry.resolve())
     (old / "torch-1.13.1.dist-info").mkdir()
-    (old / "torch-1.13.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: torch\nVersion: 1.13.1\n", encoding="utf-8")
+    (old / "torch-1.13.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: torch\nVersion: 1.13.1\n", encoding="utf-8"
+    )
     path = served_downloads(site, tmp_path) / "notebooks" / "tensors.ipynb"
     python = student_python(tmp_path / "venv", old)
     env = student_env(python)
@@ -521,7 +580,13 @@ def test_a_student_with_an_old_pytorch_is_stopped_by_the_first_cell(site, preins
 def assigned_words(source: str) -> dict[str, str]:
     """The WORDS an install cell assigns."""
     module = ast.parse(source)
-    return ast.literal_eval(next(n.value for n in module.body if isinstance(n, ast.Assign) and n.targets[0].id == "WORDS"))
+    return ast.literal_eval(
+        next(
+            n.value
+            for n in module.body
+            if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name) and n.targets[0].id == "WORDS"
+        )
+    )
 
 
 def test_the_install_cell_is_the_script_with_its_wheel_and_words_filled_in():
@@ -529,17 +594,25 @@ def test_the_install_cell_is_the_script_with_its_wheel_and_words_filled_in():
     cell = install_cell("../dlbook-0123/dlbook-0.1.0-py3-none-any.whl", words)
     script = INSTALL_CELL.read_text(encoding="utf-8")
     assert cell.cell_type == "code" and cell.source.splitlines()[0] == f"# {words['comment']}"
-    assert re.findall(r"^WHEEL = .*$", cell.source, re.MULTILINE) == ['WHEEL = "../dlbook-0123/dlbook-0.1.0-py3-none-any.whl"']
+    assert re.findall(r"^WHEEL = .*$", cell.source, re.MULTILINE) == [
+        'WHEEL = "../dlbook-0123/dlbook-0.1.0-py3-none-any.whl"'
+    ]
     assert assigned_words(cell.source) == {key: value for key, value in words.items() if key != "comment"}
     assert cell.source.splitlines()[-1] == script.splitlines()[-1] and '"""' not in cell.source
 
 
-def run_install_cell(wheel: str, preinstalled: Path, tmp_path: Path, words: dict | None = None) -> subprocess.CompletedProcess:
+def run_install_cell(
+    wheel: str, preinstalled: Path, tmp_path: Path, words: dict | None = None
+) -> subprocess.CompletedProcess:
     """The install cell for ``wheel``, run as a script by a fresh Python that has the frameworks but not dlbook."""
     python = student_python(tmp_path / "venv", preinstalled)
     env = student_env(python)
-    assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, "the venv sees dlbook"
-    return subprocess.run([python, "-c", install_cell(wheel, words).source], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert subprocess.run([python, "-c", "import dlbook"], env=env, capture_output=True).returncode != 0, (
+        "the venv sees dlbook"
+    )
+    return subprocess.run(
+        [python, "-c", install_cell(wheel, words).source], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
 
 
 def test_the_install_cell_installs_the_wheel_and_checks_the_frameworks(wheel, preinstalled, tmp_path):
@@ -550,7 +623,7 @@ def test_the_install_cell_installs_the_wheel_and_checks_the_frameworks(wheel, pr
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_a_lone_notebook_of_a_local_build_says_what_to_do(site, preinstalled, edition, tmp_path):
-    """One notebook taken out of a local build, run without its wheel: one sentence in the edition's language, no traceback."""
+    """A notebook from a local build, run without its wheel: one sentence in its edition's language, no traceback."""
     lone = tmp_path / "lone.ipynb"
     shutil.copy2(site / edition / NOTEBOOKS / "tensors.ipynb", lone)
     notebook = nbformat.read(lone, as_version=4)

@@ -50,13 +50,18 @@ def test_same_chapter_files(edition):
 def contents(edition: str) -> list[tuple[str, str | None]]:
     """The built edition's table of contents (its manifest): each page and its number, numbered chapters first."""
     built = manifest(edition)
-    return [(c["docname"], c["number"]) for c in built["chapters"]] + [(p["docname"], None) for p in built["back_matter"]]
+    return [(c["docname"], c["number"]) for c in built["chapters"]] + [
+        (p["docname"], None) for p in built["back_matter"]
+    ]
 
 
 @pytest.mark.parametrize("edition", OTHERS)
 def test_same_table_of_contents(built, edition):
     assert contents(edition) == contents(REFERENCE)
-    sections = {e: [[(s["number"], s["label"]) for s in c["sections"]] for c in manifest(e)["chapters"]] for e in (edition, REFERENCE)}
+    sections = {
+        e: [[(s["number"], s["label"]) for s in c["sections"]] for c in manifest(e)["chapters"]]
+        for e in (edition, REFERENCE)
+    }
     assert sections[edition] == sections[REFERENCE], "the editions' sections differ in number or label"
 
 
@@ -82,7 +87,9 @@ def test_same_code(edition, relative):
     """Code cells agree but for comments and the text of strings."""
     reference = read_outline(BOOK / REFERENCE / relative).cells
     other = read_outline(BOOK / edition / relative).cells
-    assert len(other) == len(reference), f"{relative}: {len(other)} code cells in {edition}, {len(reference)} in {REFERENCE}"
+    assert len(other) == len(reference), (
+        f"{relative}: {len(other)} code cells in {edition}, {len(reference)} in {REFERENCE}"
+    )
     for mine, theirs in zip(reference, other, strict=True):
         assert code_shape(theirs.source) == code_shape(mine.source), (
             f"{relative}: the code cell at line {theirs.line} of the {edition} edition differs from the one "
@@ -106,5 +113,11 @@ def test_outline_sees_a_missing_section(tmp_path):
     en.write_text("# T\n\n## A\n\n(lab)=\n## B\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n1/0\n```\n")
     ko.write_text("# T\n\n## A\n\n```{code-cell} ipython3\n1/0\n```\n")
     chapter_en, chapter_ko = read_outline(en), read_outline(ko)
-    assert chapter_en.outline == [("heading", 1), ("heading", 2), ("label", "lab"), ("heading", 2), ("code-cell", ("raises-exception",))]
+    assert chapter_en.outline == [
+        ("heading", 1),
+        ("heading", 2),
+        ("label", "lab"),
+        ("heading", 2),
+        ("code-cell", ("raises-exception",)),
+    ]
     assert chapter_ko.outline != chapter_en.outline

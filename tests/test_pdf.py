@@ -27,7 +27,9 @@ pytestmark = pytest.mark.book  # typesets the PDFs
 def pdfs() -> dict[str, PdfDirs]:
     """Both editions' PDFs, built into _build/pdf/ with the shared jupyter-cache."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_pdf.py")], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_pdf.py")], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, f"the PDF build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     print(f"PDF build: {time.perf_counter() - start:.0f} s")
     return {language: PdfDirs(DIRS.root, language) for language in EDITIONS}
@@ -35,7 +37,9 @@ def pdfs() -> dict[str, PdfDirs]:
 
 def pdf_text(pdf) -> str:
     """The PDF's text as pdftotext reads it, whitespace collapsed (line breaks fall anywhere in prose)."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return " ".join(text.split())
 
 
@@ -116,8 +120,6 @@ def test_missing_characters_are_read_from_the_log():
     assert missing_characters("Output written on dlbook-en.pdf (3 pages).") == []
 
 
-
-
 def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
     """The student PDF (--no-solutions) has no solution: no solution's title, and every solution's line printed less.
 
@@ -139,6 +141,8 @@ def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
         for lines in solution_only_lines(soup_of(site, "en", relative)):
             for line in {" ".join(line.split()) for line in lines}:
                 if line in normal:
-                    assert student.count(line) < normal.count(line), f"the student PDF prints {line!r} from a solution of {relative}"
+                    assert student.count(line) < normal.count(line), (
+                        f"the student PDF prints {line!r} from a solution of {relative}"
+                    )
                     checked += 1
     assert checked >= 20, f"only {checked} solution lines found in the normal PDF"

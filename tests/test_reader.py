@@ -56,7 +56,8 @@ def write_figure(tmp_path: Path, dense: bool) -> Path:
 
 
 @pytest.mark.parametrize(
-    "dense, suffix, en_map, ko_map", [(False, ".svg", "", ""), (True, ".png", "; colour maps: 1", "; 색으로 칠한 면 1개")]
+    "dense, suffix, en_map, ko_map",
+    [(False, ".svg", "", ""), (True, ".png", "; colour maps: 1", "; 색으로 칠한 면 1개")],
 )
 def test_alt_text_is_written_from_the_figure_file_in_the_editions_language(tmp_path, dense, suffix, en_map, ko_map):
     path = write_figure(tmp_path, dense)
@@ -78,7 +79,10 @@ def test_alt_text_of_a_figure_without_texts_still_says_it_is_a_chart():
     assert alt_text({"panels": [{}]}, WORDS["en"]) == "Figure: a chart without a title or axis labels"
     assert alt_text({"panels": [{"xlabel": "x"}]}, WORDS["ko"]) == "그림: 가로축: x."
     assert alt_text({"panels": [{"lines": 2, "points": 10}]}, WORDS["en"]) == "Figure: lines: 2, points: 10."
-    assert alt_text({"panels": [{"texts": ["concat", "stack"], "maps": 1}]}, WORDS["ko"]) == "그림: concat, stack; 색으로 칠한 면 1개."
+    assert (
+        alt_text({"panels": [{"texts": ["concat", "stack"], "maps": 1}]}, WORDS["ko"])
+        == "그림: concat, stack; 색으로 칠한 면 1개."
+    )
 
 
 def test_an_svg_figure_is_sized_as_the_book_style_draws_it(tmp_path):
@@ -190,7 +194,9 @@ def test_the_published_landing_page_lists_each_editions_chapters_from_its_manife
     # the site's icon is the book's, the one every edition's pages show too
     assert (site / "favicon.svg").read_bytes() == FAVICON.read_bytes()
     for lang in EDITIONS:
-        icon = BeautifulSoup((site / lang / "index.html").read_text(encoding="utf-8"), "html.parser").select_one('link[rel="icon"]')
+        icon = BeautifulSoup((site / lang / "index.html").read_text(encoding="utf-8"), "html.parser").select_one(
+            'link[rel="icon"]'
+        )
         assert (site / lang / icon["href"]).read_bytes() == FAVICON.read_bytes()
 
 

@@ -26,10 +26,23 @@ from dlbook_build.sphinx.reading import EXEC_TABLE_HEADERS, catalogue_domains, c
 #: English interface texts the issue found in the Korean edition, with where they come from
 INTERFACE = {
     "sphinx": [
-        "System Settings", "Light", "Dark", "Color mode", "Link to this heading", "Back to top",
-        "Skip to main content", "On this page", "previous page", "next page", "Site navigation",
-        "Toggle primary sidebar", "Toggle secondary sidebar", "Main", "Search...",
-        "Search finished: ${resultCount} page(s) match the search query.", *EXEC_TABLE_HEADERS,
+        "System Settings",
+        "Light",
+        "Dark",
+        "Color mode",
+        "Link to this heading",
+        "Back to top",
+        "Skip to main content",
+        "On this page",
+        "previous page",
+        "next page",
+        "Site navigation",
+        "Toggle primary sidebar",
+        "Toggle secondary sidebar",
+        "Main",
+        "Search...",
+        "Search finished: ${resultCount} page(s) match the search query.",
+        *EXEC_TABLE_HEADERS,
     ],
 }
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -122,9 +135,21 @@ def test_the_search_page_splits_queries_as_python_does():
     """The splitter the search page runs (language_data.js) gives query_terms' terms."""
     node = shutil.which("node")
     assert node, "node is needed (it runs the browser tests too)"
-    queries = ["학습률을", "미분을 계산합니다", "GradientTape로", "tf.Variable을 만듭니다", "평가", "경사 하강법에서는",
-               "경사하강법을", "손실함수는", "확률적경사하강법", "평균제곱오차를 줄입니다"]
-    script = SearchKorean({}).js_splitter_code + f"\nconsole.log(JSON.stringify({json.dumps(queries)}.map(splitQuery)));"
+    queries = [
+        "학습률을",
+        "미분을 계산합니다",
+        "GradientTape로",
+        "tf.Variable을 만듭니다",
+        "평가",
+        "경사 하강법에서는",
+        "경사하강법을",
+        "손실함수는",
+        "확률적경사하강법",
+        "평균제곱오차를 줄입니다",
+    ]
+    script = (
+        SearchKorean({}).js_splitter_code + f"\nconsole.log(JSON.stringify({json.dumps(queries)}.map(splitQuery)));"
+    )
     result = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == [query_terms(q) for q in queries]
 
@@ -213,7 +238,9 @@ def test_korean_pages_show_no_english_interface_text(site):
     for page in sorted((site / "ko").rglob("*.html")):
         if "_static" in page.parts:
             continue
-        hits = sorted({t for t in interface_texts(page.read_text(encoding="utf-8")) if t in english or t.startswith("으로 ")})
+        hits = sorted(
+            {t for t in interface_texts(page.read_text(encoding="utf-8")) if t in english or t.startswith("으로 ")}
+        )
         if hits:
             found[page.relative_to(site).as_posix()] = hits
     assert not found, found
@@ -235,15 +262,13 @@ def test_tracebacks_in_pages_show_no_build_path(site, edition):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         tracebacks += [(page.name, tb.get_text()) for tb in soup.select(".output.traceback, .output.error")]
     assert tracebacks, "the book has error demonstrations (cells tagged raises-exception)"
-    leaking = [(name, text[:300]) for name, text in tracebacks if re.search(r"site-packages|/\.tox/|/work/|File /", text)]
+    leaking = [
+        (name, text[:300]) for name, text in tracebacks if re.search(r"site-packages|/\.tox/|/work/|File /", text)
+    ]
     assert not leaking, leaking
     # each shows the error after the reader's frame: "Name: message" at the start of a line
     ending = re.compile(r"^Cell In\[\d+\].*^\w*(?:Error|Exception)\w*: ", re.S | re.M)
     assert all(ending.search(text) for _, text in tracebacks), [t[:300] for _, t in tracebacks if not ending.search(t)]
-
-
-
-
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

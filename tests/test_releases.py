@@ -1,4 +1,4 @@
-"""Releases: two builds of the book filed into one site, the version switcher, the banner, citations, wheels, Colab and report links."""
+"""Releases: two builds filed into one site; the switcher, the banner, citations, wheels, Colab and report links."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from dlbook_build.project import DIRS, ROOT, book_release, book_repo
+from dlbook_build.project import DIRS, ROOT, read_book_release, read_book_repo
 from dlbook_build.releases import add_build, read_versions, with_release
 from dlbook_build.sphinx.changes import load_changes
 
@@ -30,18 +30,18 @@ PAGE = "gradient-descent.html"
 @pytest.mark.parametrize("name", ["2026 fall", "../up", "latest", "en", "_static", "-x", "a" * 65])
 def test_a_release_name_must_be_a_new_folder_of_the_site(name):
     with pytest.raises(ValueError, match="cannot name a release"):
-        book_release({"BOOK_RELEASE": name})
+        read_book_release({"BOOK_RELEASE": name})
 
 
 def test_a_release_name_is_read_from_book_release():
-    assert book_release({"BOOK_RELEASE": " 2026-fall "}) == "2026-fall"
-    assert book_release({}) == ""
+    assert read_book_release({"BOOK_RELEASE": " 2026-fall "}) == "2026-fall"
+    assert read_book_release({}) == ""
 
 
 def test_book_repo_must_be_owner_and_name():
-    assert book_repo({"BOOK_REPO": "owner/dlbook"}) == "owner/dlbook"
+    assert read_book_repo({"BOOK_REPO": "owner/dlbook"}) == "owner/dlbook"
     with pytest.raises(ValueError, match="expected owner/name"):
-        book_repo({"BOOK_REPO": "https://github.com/owner/dlbook"})
+        read_book_repo({"BOOK_REPO": "https://github.com/owner/dlbook"})
 
 
 def test_versions_keep_the_latest_first_and_the_newest_release_next():
@@ -109,9 +109,10 @@ def in_site(site: Path, url: str) -> Path:
 def switcher(page: Path) -> tuple[str, str]:
     """A page's switcher settings, as the theme writes them into the page: the JSON's URL and this page's version."""
     text = page.read_text(encoding="utf-8")
-    json_url = re.search(r"theme_switcher_json_url = '([^']+)'", text).group(1)
-    match = re.search(r"theme_switcher_version_match = '([^']+)'", text).group(1)
-    return json_url, match
+    json_url = re.search(r"theme_switcher_json_url = '([^']+)'", text)
+    match = re.search(r"theme_switcher_version_match = '([^']+)'", text)
+    assert json_url and match, f"{page} has no version switcher settings"
+    return json_url.group(1), match.group(1)
 
 
 def test_a_release_cannot_be_filed_under_another_name_or_twice(releases, tmp_path):

@@ -20,7 +20,12 @@ from book_structure import ROOT
 
 MODULES = sorted([*(ROOT / "src").rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "tools").rglob("*.py")])
 #: the modules the downloaded notebooks are written with, below the Sphinx adapter (dlbook_build.sphinx.notebooks)
-DOWNLOADS_CORE = ["dlbook_build.notebook_cells", "dlbook_build.install_cell", "dlbook_build.execute", "dlbook_build.project"]
+DOWNLOADS_CORE = [
+    "dlbook_build.notebook_cells",
+    "dlbook_build.install_cell",
+    "dlbook_build.execute",
+    "dlbook_build.project",
+]
 #: Sphinx and its extensions' packages (myst-nb's core, its notebook reader, needs no Sphinx)
 SPHINX = {"sphinx", "sphinx_exercise", "sphinx_design", "sphinxcontrib", "myst_nb", "myst_parser"}
 _RE_CALLS = {"compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"}
@@ -57,13 +62,21 @@ def regex_patterns(path: Path) -> list[str]:
             and node.func.attr in _RE_CALLS
             and node.args
         ):
-            patterns += [n.value for n in ast.walk(node.args[0]) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            patterns += [
+                n.value for n in ast.walk(node.args[0]) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
     return patterns
 
 
 def module_path(name: str) -> Path | None:
     path = ROOT / "src" / Path(*name.split("."))
-    return path.with_suffix(".py") if path.with_suffix(".py").is_file() else path / "__init__.py" if path.is_dir() else None
+    return (
+        path.with_suffix(".py")
+        if path.with_suffix(".py").is_file()
+        else path / "__init__.py"
+        if path.is_dir()
+        else None
+    )
 
 
 def test_the_scanners_see_imports_and_patterns(tmp_path):
@@ -97,6 +110,8 @@ def test_the_downloads_core_does_not_import_the_build():
         names = imported(path)
         sphinx = [n for n in names if n.split(".")[0] in SPHINX and not n.startswith("myst_nb.core.")]
         assert not sphinx, f"{name} imports Sphinx: {sphinx}"
-        assert not [n for n in names if n.startswith("dlbook_build.sphinx")], f"{name} imports the extensions: {sorted(names)}"
+        assert not [n for n in names if n.startswith("dlbook_build.sphinx")], (
+            f"{name} imports the extensions: {sorted(names)}"
+        )
         todo += [n for n in names if n.startswith("dlbook_build.")]
     assert set(DOWNLOADS_CORE) <= seen

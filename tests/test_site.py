@@ -27,7 +27,8 @@ def test_the_site_is_only_the_site(site):
     debris = [
         p.relative_to(site).as_posix()
         for p in site.rglob("*")
-        if p.name in {".buildinfo", "_sources", ".doctrees", "jupyter_execute", "locales", "webpack-macros.html", "manifest.json"}
+        if p.name
+        in {".buildinfo", "_sources", ".doctrees", "jupyter_execute", "locales", "webpack-macros.html", "manifest.json"}
         or p.suffix in {".map", ".pickle", ".doctree"}
     ]
     assert not debris, debris[:20]
@@ -97,7 +98,11 @@ def test_pages_load_nothing_from_the_internet(site, edition):
         for tag, attribute in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
             for element in soup.find_all(tag):
                 value = element.get(attribute, "")
-                if tag == "link" and "stylesheet" not in element.get("rel", []) and "preload" not in element.get("rel", []):
+                if (
+                    tag == "link"
+                    and "stylesheet" not in element.get("rel", [])
+                    and "preload" not in element.get("rel", [])
+                ):
                     continue
                 assert not external.match(value), f"{html_file} loads {value}"
     # what math needs is served from the site: KaTeX's stylesheet and every font it names
@@ -114,7 +119,9 @@ def test_math_is_rendered_when_the_page_is_built(site, edition):
     assert formulas and all(f.select_one(".katex .katex-html") and f.select_one("math annotation") for f in formulas)
     assert not soup.select(".katex-error")
     for html_file in (site / edition).glob("*.html"):
-        scripts = " ".join(s.get("src", "") + s.get_text() for s in page(site, edition, Path(html_file.name)).find_all("script"))
+        scripts = " ".join(
+            s.get("src", "") + s.get_text() for s in page(site, edition, Path(html_file.name)).find_all("script")
+        )
         assert not re.search(r"mathjax|katex", scripts, flags=re.IGNORECASE), html_file.name
 
 
@@ -123,7 +130,9 @@ def test_a_chapter_page_blocks_its_first_paint_on_no_script(site, edition):
     """Scripts in <head> are deferred (but the one inline scripts extend); the search index is the search page's."""
     for relative in PAGES:
         head = page(site, edition, relative).head
-        blocking = [s["src"] for s in head.find_all("script", src=True) if not s.has_attr("defer") and not s.has_attr("async")]
+        blocking = [
+            s["src"] for s in head.find_all("script", src=True) if not s.has_attr("defer") and not s.has_attr("async")
+        ]
         assert [src.split("?")[0] for src in blocking] == ["_static/documentation_options.js"], f"{edition}/{relative}"
         assert not head.find("script", src=re.compile(r"searchindex\.js|searchtools\.js")), f"{edition}/{relative}"
     search = page(site, edition, Path("search.html"))
@@ -148,7 +157,9 @@ def test_korean_search_finds_a_stem_whatever_particle_follows(site):
         docname = source.relative_to(BOOK / "ko").with_suffix("").as_posix()
         prose = prose_of(source)
         for word in sorted(set(re.findall(r"[\uac00-\ud7a3]{3,}", prose)))[:30]:
-            assert docname in docs_for(index, word[:2]) | docs_for(index, word[:2].lower()), f"{word[:2]} does not find {docname}"
+            assert docname in docs_for(index, word[:2]) | docs_for(index, word[:2].lower()), (
+                f"{word[:2]} does not find {docname}"
+            )
 
 
 def test_english_edition_keeps_english_search(site):
@@ -210,12 +221,17 @@ def test_each_edition_has_a_manifest_of_what_its_pages_show(site, edition):
         soup = page(site, edition, Path(chapter["uri"]))
         heading = " ".join(soup.select_one("article h1").get_text().replace("#", "").split())
         assert heading == f"{chapter['number']}. {chapter['title']}", chapter["docname"]
-        shown = [" ".join(n.get_text().split()).rstrip(".") for n in soup.select("article section > :is(h2, h3, h4) > .section-number")]
+        shown = [
+            " ".join(n.get_text().split()).rstrip(".")
+            for n in soup.select("article section > :is(h2, h3, h4) > .section-number")
+        ]
         assert shown == [s["number"] for s in chapter["sections"] if s["number"]], chapter["docname"]
         for section in chapter["sections"]:
             assert soup.find(id=section["anchor"][1:]) is not None, section
             assert section["label"] is None or soup.find(id=section["label"]) is not None, section
-        on_site = [re.sub(r"[^\d.]", "", e.get_text()).strip(".") for e in soup.select("article .exercise .caption-number")]
+        on_site = [
+            re.sub(r"[^\d.]", "", e.get_text()).strip(".") for e in soup.select("article .exercise .caption-number")
+        ]
         assert [e["number"] for e in chapter["exercises"]] == on_site and on_site, chapter["docname"]
         # (the manifest has a formula's TeX; the page KaTeX's rendering, and its MathML copy left out)
         for mathml in soup.select("article .katex-mathml"):

@@ -51,7 +51,13 @@ def test_surface_accepts_tensors_and_a_trailing_axis():
 
 @pytest.mark.parametrize(
     "w0_values, message",
-    [([1.0], "at least 2"), ([], "at least 2"), ([[0, 1], [2, 3]], "1-D"), ([0, np.nan], "NaN"), ([1, 0], "increasing")],
+    [
+        ([1.0], "at least 2"),
+        ([], "at least 2"),
+        ([[0, 1], [2, 3]], "1-D"),
+        ([0, np.nan], "NaN"),
+        ([1, 0], "increasing"),
+    ],
 )
 def test_surface_rejects_a_bad_grid(w0_values, message):
     with pytest.raises(ValueError, match=message):
@@ -122,7 +128,9 @@ def test_argmin_skips_nan_and_says_when_every_loss_is_nan():
 def test_plot_surface_rejects_a_path_loss_of_the_wrong_length(steps):
     surface = loss_surface(sse, [0.0, 1.0], [0.0, 1.0])
     fig, ax = three_d_axes()
-    with pytest.raises(ValueError, match=rf"^path_loss must have one loss per step of the path, shape \(3,\); got \({steps},\)$"):
+    with pytest.raises(
+        ValueError, match=rf"^path_loss must have one loss per step of the path, shape \(3,\); got \({steps},\)$"
+    ):
         plot_surface(ax, surface, path=np.zeros((3, 2)), path_loss=np.zeros(steps))
     with pytest.raises(ValueError, match=r"shape \(3,\); got \(3, 1\)$"):
         plot_surface(ax, surface, path=np.zeros((3, 2)), path_loss=np.zeros((3, 1)))
@@ -130,7 +138,9 @@ def test_plot_surface_rejects_a_path_loss_of_the_wrong_length(steps):
     plt.close(fig)
 
 
-@pytest.mark.parametrize("path", [np.zeros(2), np.zeros((3, 1)), np.zeros((2, 2, 2))], ids=["(2,)", "(3, 1)", "(2, 2, 2)"])
+@pytest.mark.parametrize(
+    "path", [np.zeros(2), np.zeros((3, 1)), np.zeros((2, 2, 2))], ids=["(2,)", "(3, 1)", "(2, 2, 2)"]
+)
 def test_plot_surface_rejects_a_path_of_the_wrong_shape(path):
     surface = loss_surface(sse, [0.0, 1.0], [0.0, 1.0])
     fig, ax = three_d_axes()
@@ -155,11 +165,13 @@ def test_plot_surface_rejects_infinity_and_non_numbers_in_the_path():
 
 @pytest.mark.parametrize(
     "points, error, message",
-    [({"W": (1.0, 2.0, 3.0)}, ValueError, r"^points\['W'\] must have shape \(2,\): \(w0, w1\), got \(3,\)$"),
-     ({"W": 2.5}, ValueError, r"^points\['W'\] must have shape \(2,\): \(w0, w1\), got \(\)$"),
-     ({"W": (np.nan, 4.0)}, ValueError, r"^points\['W'\] must be finite numbers; it contains NaN or infinity$"),
-     ({"W": ("2.5", "4")}, TypeError, r"^points\['W'\] must be numbers"),
-     ([(2.5, 4.0)], TypeError, r"^points must map a label to \(w0, w1\), e.g. \{'true W': \(2.5, 4\)\}; got list$")],
+    [
+        ({"W": (1.0, 2.0, 3.0)}, ValueError, r"^points\['W'\] must have shape \(2,\): \(w0, w1\), got \(3,\)$"),
+        ({"W": 2.5}, ValueError, r"^points\['W'\] must have shape \(2,\): \(w0, w1\), got \(\)$"),
+        ({"W": (np.nan, 4.0)}, ValueError, r"^points\['W'\] must be finite numbers; it contains NaN or infinity$"),
+        ({"W": ("2.5", "4")}, TypeError, r"^points\['W'\] must be numbers"),
+        ([(2.5, 4.0)], TypeError, r"^points must map a label to \(w0, w1\), e.g. \{'true W': \(2.5, 4\)\}; got list$"),
+    ],
     ids=["three numbers", "one number", "NaN", "text", "a list"],
 )
 def test_plot_surface_rejects_bad_points(points, error, message):

@@ -29,7 +29,9 @@ PATH_WITHOUT_TOX = "/usr/bin:/bin"
 def test_tox_e_book_builds_with_tox_only_in_a_virtual_environment(tmp_path):
     tox = Path(sys.executable).with_name("tox")
     assert tox.exists(), f"{tox}: the test extra installs tox into the book's environment"
-    assert shutil.which("tox", path=PATH_WITHOUT_TOX) is None, f"tox is on {PATH_WITHOUT_TOX}: this test would prove nothing"
+    assert shutil.which("tox", path=PATH_WITHOUT_TOX) is None, (
+        f"tox is on {PATH_WITHOUT_TOX}: this test would prove nothing"
+    )
     # a user's shell: none of the variables tox set for the run of this test
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOX_") and k not in ("VIRTUAL_ENV", "CI")}
     env["PATH"] = PATH_WITHOUT_TOX
@@ -54,7 +56,9 @@ def load_toxfile():
 
 def test_torch_is_installed_at_the_version_the_lock_pins_here():
     toxfile = load_toxfile()
-    lock = "numpy==2.4.6\ntorch==9.9.9 ; sys_platform == 'never'\n# torch==0.0.1\ntorch==2.13.0 ; python_version >= '3'\n"
+    lock = (
+        "numpy==2.4.6\ntorch==9.9.9 ; sys_platform == 'never'\n# torch==0.0.1\ntorch==2.13.0 ; python_version >= '3'\n"
+    )
     assert toxfile.locked_version(lock, "torch") == "2.13.0"
     assert toxfile.locked_version(lock, "keras") is None
     import torch
@@ -63,7 +67,9 @@ def test_torch_is_installed_at_the_version_the_lock_pins_here():
     assert torch.__version__.split("+")[0] == pinned
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PyTorch publishes a separate CPU build only for Linux")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="PyTorch publishes a separate CPU build only for Linux"
+)
 def test_the_book_environment_has_torchs_cpu_build_on_linux():
     """toxfile.py installs it first: PyPI's Linux torch would be the CUDA build with GBs of nvidia packages."""
     import torch

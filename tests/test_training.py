@@ -142,8 +142,15 @@ def test_epochs_run_inside_one_compiled_call_traced_once():
     nothing is traced again, and the optimizer still takes E steps.
     """
     keras.utils.set_random_seed(1)
-    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2), CountingLayer(), keras.layers.Activation("relu"),
-                            keras.layers.Dense(1)])
+    net = keras.Sequential(
+        [
+            keras.Input((1,)),
+            keras.layers.Dense(2),
+            CountingLayer(),
+            keras.layers.Activation("relu"),
+            keras.layers.Dense(1),
+        ]
+    )
     net.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
     fit_full_batch(net, X, Y, epochs=1)
     _, _, train, evaluate = training._LOOPS[net]
@@ -178,8 +185,9 @@ def test_rejects_epochs_that_are_not_whole_numbers(epochs):
         fit_full_batch(two_unit_net(keras.optimizers.SGD(0.1)), X, Y, epochs=epochs)
 
 
-@pytest.mark.parametrize("record_every, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), ("1", TypeError),
-                                                  (True, TypeError)])
+@pytest.mark.parametrize(
+    "record_every, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), ("1", TypeError), (True, TypeError)]
+)
 def test_rejects_bad_record_every(record_every, error):
     with pytest.raises(error, match=r"^record_every must be a positive whole number, got "):
         fit_full_batch(two_unit_net(keras.optimizers.SGD(0.1)), X, Y, epochs=5, record_every=record_every)
@@ -223,7 +231,9 @@ def test_rejects_what_is_not_a_keras_model(model):
 
 
 def test_rejects_data_that_are_not_numbers():
-    with pytest.raises(TypeError, match=r"^x must be numbers \(an array, a tensor or a list\), got \[\['a'\], \['b'\]\]$"):
+    with pytest.raises(
+        TypeError, match=r"^x must be numbers \(an array, a tensor or a list\), got \[\['a'\], \['b'\]\]$"
+    ):
         fit_full_batch(two_unit_net(keras.optimizers.SGD(0.1)), [["a"], ["b"]], [[1.0], [2.0]], epochs=5)
     with pytest.raises(TypeError, match=r"^y must be numbers \(an array, a tensor or a list\), got "):
         fit_full_batch(two_unit_net(keras.optimizers.SGD(0.1)), [[1.0], [2.0]], [[1.0], [None]], epochs=5)

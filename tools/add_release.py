@@ -1,4 +1,4 @@
-"""Add the built site (a release, or the latest) to a site folder that holds others: ``python tools/add_release.py --site SITE``."""
+"""Add the built site (a release, or the latest) to a site holding others: ``tools/add_release.py --site SITE``."""
 
 import sys
 

@@ -44,9 +44,7 @@ def to_numpy(value: Any, name: str) -> np.ndarray:
             raise TypeError(f"dtype {raw.dtype}")
         array = np.array(raw, dtype=float)
     except (TypeError, ValueError) as error:  # ValueError: a ragged list
-        raise TypeError(
-            f"{name} must be numbers (an array, a tensor or a list), got {_describe(value)}"
-        ) from error
+        raise TypeError(f"{name} must be numbers (an array, a tensor or a list), got {_describe(value)}") from error
     return array
 
 

@@ -223,7 +223,8 @@ def animate(
 
     ``frames`` is a number of frames or the sequence of values passed to
     ``update``. ``update`` returns None, or the artists it changed, which are
-    then the only ones drawn again for each frame (see the module's docstring). The figure is closed afterwards so it is not shown twice. An
+    then the only ones drawn again for each frame (see the module's docstring).
+    The figure is closed afterwards so it is not shown twice. An
     animation larger than ``max_kib`` raises ``ValueError``: pages must stay
     light, so use fewer frames, a smaller figure or a lower ``dpi``.
     ``description`` is the frames' alternative text, read out by screen readers.

@@ -50,9 +50,7 @@ def dot_to_svg(source: str) -> str:
     """Render complete DOT text to SVG markup (without the XML prolog)."""
     if not isinstance(source, str):
         raise TypeError(f"source must be DOT text (a str), got {type(source).__name__}")
-    result = subprocess.run(
-        [find_renderer(), "-Tsvg"], input=source.encode(), capture_output=True, check=False
-    )
+    result = subprocess.run([find_renderer(), "-Tsvg"], input=source.encode(), capture_output=True, check=False)
     if result.returncode != 0:
         raise ValueError(f"Graphviz could not draw this DOT text:\n{result.stderr.decode(errors='replace')}")
     svg = result.stdout.decode()
@@ -112,8 +110,13 @@ def model_diagram(model: Any, input_name: str = "x") -> Diagram:
     """
     _check_text(input_name, "input_name")
     layers = _describe_layers(model)
-    lines = ["digraph model {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];',
-             '  edge [fontname="Helvetica"];', f'  in [label="{_quote(input_name)}", shape=plaintext];']
+    lines = [
+        "digraph model {",
+        "  rankdir=LR;",
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica"];',
+        f'  in [label="{_quote(input_name)}", shape=plaintext];',
+    ]
     previous, activation = "in", ""
     for index, layer in enumerate(layers):
         node = f"layer{index}"

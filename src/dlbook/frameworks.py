@@ -92,7 +92,10 @@ def check_frameworks(frameworks: tuple[Framework, ...] = FRAMEWORKS) -> dict[str
         distribution, version = installed
         # compare as many parts as the bounds name: 2.16.0rc1 counts as 2.16
         numbers = release(version)
-        if not framework.minimum <= numbers[: len(framework.minimum)] or not numbers[: len(framework.below)] < framework.below:
+        if (
+            not framework.minimum <= numbers[: len(framework.minimum)]
+            or not numbers[: len(framework.below)] < framework.below
+        ):
             raise FrameworkError(
                 f"{framework.name} {version} ({distribution}) is installed, but the book needs {framework.range}: "
                 f'run pip install "{distribution}{framework.range}" and restart the kernel.'

@@ -43,9 +43,7 @@ class History:
         if flat.size == 0:
             raise ValueError("params must hold at least one number")
         if self._params and flat.size != self._params[0].size:
-            raise ValueError(
-                f"params must have {self._params[0].size} numbers like the first step, got {flat.size}"
-            )
+            raise ValueError(f"params must have {self._params[0].size} numbers like the first step, got {flat.size}")
         self._check_same_kind("loss", loss, self._loss)
         self._check_same_kind("yhat", yhat, self._yhat)
         loss_value = None

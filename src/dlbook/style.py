@@ -106,7 +106,9 @@ def figure_summary(fig: Figure) -> dict[str, Any]:
         # what is drawn, for panels whose texts say little: lines, scattered points, colour maps
         panel["lines"] = sum(1 for line in ax.lines if line.get_visible() and len(np.asarray(line.get_xdata())) > 1)
         panel["points"] = sum(
-            len(np.asarray(c.get_offsets())) for c in ax.collections if isinstance(c, PathCollection) and c.get_visible()
+            len(np.asarray(c.get_offsets()))
+            for c in ax.collections
+            if isinstance(c, PathCollection) and c.get_visible()
         )
         panel["maps"] = len(ax.images) + sum(
             1 for c in ax.collections if isinstance(c, (ContourSet, QuadMesh)) or type(c).__name__ == "Poly3DCollection"
@@ -142,8 +144,9 @@ def figure_output(fig: Figure) -> tuple[str, Any] | None:
         # resolution, like the PNG, so switching format does not resize it
         scale = fig.dpi / 72
         text = _SVG_SIZE.sub(
-            lambda m: f'<svg{m.group(1)} width="{float(m.group(2)) * scale:.0f}px" '
-            f'height="{float(m.group(3)) * scale:.0f}px"',
+            lambda m: (
+                f'<svg{m.group(1)} width="{float(m.group(2)) * scale:.0f}px" height="{float(m.group(3)) * scale:.0f}px"'
+            ),
             svg.getvalue().decode(),
             count=1,
         )
@@ -166,7 +169,9 @@ def _palette_png(fig: Figure, description: str) -> io.BytesIO:
     info.add_itxt(SUMMARY_KEY, description)
     png = io.BytesIO()
     with Image.open(rgba) as image:
-        image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(png, "PNG", optimize=True, pnginfo=info)
+        image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(
+            png, "PNG", optimize=True, pnginfo=info
+        )
     png.seek(0, io.SEEK_END)
     return png
 

@@ -33,9 +33,7 @@ class LossSurface:
         return float(self.w0[i, j]), float(self.w1[i, j])
 
 
-def loss_surface(
-    loss_fn: Callable[[np.ndarray, np.ndarray], Any], w0_values: Any, w1_values: Any
-) -> LossSurface:
+def loss_surface(loss_fn: Callable[[np.ndarray, np.ndarray], Any], w0_values: Any, w1_values: Any) -> LossSurface:
     """Evaluate ``loss_fn(w0, w1)`` on the grid ``w0_values`` × ``w1_values`` in one call.
 
     ``loss_fn`` gets arrays of shape (len(w0_values), len(w1_values), 1) and
@@ -97,8 +95,10 @@ def plot_surface(
         raise TypeError(
             f"points must map a label to (w0, w1), e.g. {{'true W': (2.5, 4)}}; got {type(points).__name__}"
         )
-    marked = {label: _pairs(point, f"points[{label!r}]", "(2,): (w0, w1)", single=True)
-              for label, point in (points or {}).items()}
+    marked = {
+        label: _pairs(point, f"points[{label!r}]", "(2,): (w0, w1)", single=True)
+        for label, point in (points or {}).items()
+    }
 
     ax.plot_surface(surface.w0, surface.w1, surface.loss, cmap="viridis", alpha=alpha, linewidth=0)
     ax.set_xlabel("$w_0$")

@@ -85,7 +85,9 @@ def _as_tensors(x: Any, y: Any) -> tuple[Any, Any]:
             raise ValueError(f"{name} must hold at least one row")
         arrays.append(array)
     if arrays[0].shape[0] != arrays[1].shape[0]:
-        raise ValueError(f"x and y must have the same number of rows, got {arrays[0].shape[0]} and {arrays[1].shape[0]}")
+        raise ValueError(
+            f"x and y must have the same number of rows, got {arrays[0].shape[0]} and {arrays[1].shape[0]}"
+        )
     floatx = keras.config.floatx()
     return tf.constant(arrays[0], dtype=floatx), tf.constant(arrays[1], dtype=floatx)
 

@@ -24,12 +24,17 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from dlbook_build.execute import execute_missing
-from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs, book_release, chapters
+from dlbook_build.project import BOOK, BUILD, EDITIONS, ROOT, BuildDirs, chapters, read_book_release
 from dlbook_build.publish import publish
 
 
 def sphinx_command(
-    language: str, book: Path, dirs: BuildDirs, extra: Sequence[str] = (), jobs: int | None = None, program: str = "sphinx",
+    language: str,
+    book: Path,
+    dirs: BuildDirs,
+    extra: Sequence[str] = (),
+    jobs: int | None = None,
+    program: str = "sphinx",
     solutions: bool = True,
 ) -> list[str]:
     """The ``sphinx-build`` (or ``sphinx-autobuild``) command for one edition (without solutions: the student build)."""
@@ -52,7 +57,9 @@ def build(
     """Build the editions (every folder of ``book`` unless ``languages``) and publish them; 0 or the failing status."""
     order = list(EDITIONS)
     folders = [p.name for p in book.iterdir() if (p / "index.md").is_file()]
-    languages = languages or sorted(folders, key=lambda lang: (order.index(lang) if lang in order else len(order), lang))
+    languages = languages or sorted(
+        folders, key=lambda lang: (order.index(lang) if lang in order else len(order), lang)
+    )
     jobs = jobs or os.cpu_count() or 1
     start = time.perf_counter()
     sources = [chapter for language in languages for chapter in chapters(language, book)]
@@ -66,24 +73,30 @@ def build(
         return 1
     status = 0
     with ThreadPoolExecutor(max_workers=min(jobs, len(languages)) or 1) as pool:
-        runs = {pool.submit(_sphinx, language, book, dirs, list(extra), jobs, solutions): language for language in languages}
+        runs = {
+            pool.submit(_sphinx, language, book, dirs, list(extra), jobs, solutions): language for language in languages
+        }
         for run in as_completed(runs):
             language, (code, log) = runs[run], run.result()
             print(log, end="")
             seconds = time.perf_counter() - start
             if code:
-                print(f"dlbook_build: the {language} edition failed (exit {code}) after {seconds:.1f} s", file=sys.stderr)
+                print(
+                    f"dlbook_build: the {language} edition failed (exit {code}) after {seconds:.1f} s", file=sys.stderr
+                )
                 status = status or code
             else:
                 print(f"dlbook_build: built the {language} edition in {seconds:.1f} s")
     if status:
         return status
-    publish(dirs, languages, release=book_release(), base_url=os.environ.get("BOOK_BASE_URL", ""))
+    publish(dirs, languages, release=read_book_release(), base_url=os.environ.get("BOOK_BASE_URL", ""))
     print(f"dlbook_build: published {', '.join(languages)} into {dirs.site}")
     return 0
 
 
-def _sphinx(language: str, book: Path, dirs: BuildDirs, extra: list[str], jobs: int, solutions: bool) -> tuple[int, str]:
+def _sphinx(
+    language: str, book: Path, dirs: BuildDirs, extra: list[str], jobs: int, solutions: bool
+) -> tuple[int, str]:
     """Run one edition's Sphinx build; its exit status and its log (kept in the build folder too)."""
     log = dirs.root / "sphinx" / language / "build.log"
     log.parent.mkdir(parents=True, exist_ok=True)

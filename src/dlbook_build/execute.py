@@ -341,7 +341,9 @@ def store_notebook(path: Path, notebook: nbformat.NotebookNode, seconds: float, 
     clean_error_outputs(join_streams(notebook))
 
     record = get_cache(str(cache_path)).cache_notebook_bundle(
-        CacheBundleIn(notebook, str(Path(path).resolve()), data={"execution_seconds": seconds, "library": library_hash()}),
+        CacheBundleIn(
+            notebook, str(Path(path).resolve()), data={"execution_seconds": seconds, "library": library_hash()}
+        ),
         check_validity=False,
         overwrite=True,
     )
@@ -366,7 +368,10 @@ def last_seconds(cache_path: Path) -> dict[str, float]:
     from jupyter_cache import get_cache
 
     records = get_cache(str(cache_path)).list_cache_records()
-    return {record.uri: float(record.data.get("execution_seconds", 0)) for record in sorted(records, key=lambda r: r.created)}
+    return {
+        record.uri: float(record.data.get("execution_seconds", 0))
+        for record in sorted(records, key=lambda r: r.created)
+    }
 
 
 def execute_missing(

@@ -23,6 +23,7 @@ one sentence saying what to do (:class:`Stop`: IPython shows what
 there as at any error).
 """
 
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -69,13 +70,13 @@ versions = frameworks.check_frameworks()
 
 kept = []
 for name in KEPT:
-    try:
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
         kept.append(f"{name}=={importlib.metadata.version(name)}")
-    except importlib.metadata.PackageNotFoundError:
-        pass
 with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
     constraints.write("\n".join(kept) + "\n")
 pip_install("--constraint", constraints.name, WHEEL)
 
 dlbook = importlib.import_module("dlbook")
-print(WORDS["installed"].format(version=dlbook.__version__, frameworks=", ".join(f"{n} {v}" for n, v in versions.items())))
+print(
+    WORDS["installed"].format(version=dlbook.__version__, frameworks=", ".join(f"{n} {v}" for n, v in versions.items()))
+)

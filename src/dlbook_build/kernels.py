@@ -151,7 +151,12 @@ def _serve(connection_file: str, folder: Path) -> None:
         # jupyter_client does, a parent the kernel watches (and exits with), so it prints no
         # banner about how to connect to it
         app.initialize(
-            ["-f", connection_file, "--HistoryManager.hist_file=:memory:", f"--IPKernelApp.parent_handle={os.getppid()}"]
+            [
+                "-f",
+                connection_file,
+                "--HistoryManager.hist_file=:memory:",
+                f"--IPKernelApp.parent_handle={os.getppid()}",
+            ]
         )
         app.start()
     finally:
@@ -203,4 +208,3 @@ def forked_kernel(folder: Path) -> Iterator[AsyncKernelClient]:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         shutil.rmtree(sockets, ignore_errors=True)
-

@@ -43,7 +43,7 @@ translator, run on the doctrees the HTML build resolves anyway.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from docutils import nodes
@@ -166,7 +166,7 @@ class Writer:
         self.flush()
         self.pieces.append(Code(index, self.solution))
 
-    def markdown_of(self, children: list[nodes.Node]) -> str:
+    def markdown_of(self, children: Sequence[nodes.Node]) -> str:
         """Block content as one Markdown text (list items, quotes): code cells cannot be inside."""
         inner = Writer(self.chapter)
         inner.level, inner.exercise_labels = self.level, self.exercise_labels
@@ -190,9 +190,9 @@ class Writer:
             self.section(node)
         elif isinstance(node, nodes.title):
             self.heading(node)
-        elif name == "exercise_enumerable_node" or name == "exercise_node":
+        elif name in ("exercise_enumerable_node", "exercise_node") and isinstance(node, nodes.Element):
             self.exercise(node)
-        elif name == "solution_node":
+        elif name == "solution_node" and isinstance(node, nodes.Element):
             self.solution_cells(node)
         elif isinstance(node, nodes.paragraph):
             self.blocks.append(_paragraph(self.inline(node)))
@@ -201,10 +201,12 @@ class Writer:
         elif isinstance(node, nodes.definition_list):
             self.blocks.append(self.definitions(node))
         elif isinstance(node, nodes.literal_block):
-            self.blocks.append(_fence(node.astext(), node.get("language", "") if node.get("language") != "default" else ""))
+            self.blocks.append(
+                _fence(node.astext(), node.get("language", "") if node.get("language") != "default" else "")
+            )
         elif isinstance(node, nodes.math_block):
             self.blocks.append(self.display_math(node))
-        elif isinstance(node, nodes.Admonition):
+        elif isinstance(node, nodes.Admonition) and isinstance(node, nodes.Element):
             self.admonition(node)
         elif isinstance(node, nodes.block_quote):
             self.blocks.append(_quote(self.markdown_of(node.children)))
@@ -232,7 +234,7 @@ class Writer:
 
     def heading(self, node: nodes.title) -> None:
         section = node.parent
-        ids = section.get("ids", []) if isinstance(section, nodes.section) else []
+        ids: list[str] = section.get("ids", []) if isinstance(section, nodes.section) else []
         number = self.chapter.sections.get(ids[0]) if ids else None
         if self.level == 1:
             number = self.chapter.sections.get("", number)
@@ -288,7 +290,8 @@ class Writer:
         return "\n".join(entries)
 
     def display_math(self, node: nodes.math_block) -> str:
-        number = next((self.chapter.equations[i] for i in node.get("ids", []) if i in self.chapter.equations), None)
+        ids: list[str] = node.get("ids", [])
+        number = next((self.chapter.equations[i] for i in ids if i in self.chapter.equations), None)
         tag = f" \\tag{{{number}}}" if number else ""
         return f"$$\n{node.astext().strip()}{tag}\n$$"
 

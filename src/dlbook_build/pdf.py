@@ -97,7 +97,17 @@ def missing_characters(log: str) -> list[str]:
 def typeset(out: PdfDirs) -> None:
     """Run xelatex (through latexmk, with Sphinx's latexmkrc) until the references settle."""
     tex = f"{document_name(out.language)}.tex"
-    command = ["latexmk", "-r", "latexmkrc", "-pdfxe", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error", tex]
+    command = [
+        "latexmk",
+        "-r",
+        "latexmkrc",
+        "-pdfxe",
+        "-dvi-",
+        "-ps-",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        tex,
+    ]
     result = subprocess.run(command, cwd=out.latex, capture_output=True, text=True, errors="replace")
     if result.returncode:
         tail = out.log.read_text(errors="replace")[-3000:] if out.log.exists() else result.stdout[-3000:]
@@ -171,11 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_build_arguments(parser, "the PDFs (pdf/)")
     parser.add_argument("--no-chapters", action="store_true", help="skip the one-PDF-per-chapter files")
-    parser.add_argument("--no-solutions", action="store_true", help="the student PDFs: no solutions, same exercise numbers")
+    parser.add_argument(
+        "--no-solutions", action="store_true", help="the student PDFs: no solutions, same exercise numbers"
+    )
     args = parser.parse_args(argv)
     missing = [tool for tool in ("xelatex", "latexmk", "qpdf", "pdfinfo", "rsvg-convert") if not shutil.which(tool)]
     if missing:
-        print(f"dlbook_build: {', '.join(missing)} not found: run `bash tests/pdf/ensure_tex.sh` (as root)", file=sys.stderr)
+        print(
+            f"dlbook_build: {', '.join(missing)} not found: run `bash tests/pdf/ensure_tex.sh` (as root)",
+            file=sys.stderr,
+        )
         return 2
     dirs = build_dirs(args)
     languages = args.edition or list(EDITIONS)

@@ -138,7 +138,11 @@ def tree_hash(names: Iterable[str], base: Path = ROOT) -> str:
     for name in names:
         path = base / name
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if file.is_file() and "__pycache__" not in file.parts and not any(p.endswith(".egg-info") for p in file.parts):
+            if (
+                file.is_file()
+                and "__pycache__" not in file.parts
+                and not any(p.endswith(".egg-info") for p in file.parts)
+            ):
                 digest.update(file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -174,7 +178,7 @@ def check_release(name: str) -> str:
     return name
 
 
-def book_release(environ: Mapping[str, str] = os.environ) -> str:
+def read_book_release(environ: Mapping[str, str] = os.environ) -> str:
     """The release this build is (``BOOK_RELEASE``, checked), or ``""`` for the latest.
 
     The one place the setting is read: a release's site lives at
@@ -185,14 +189,16 @@ def book_release(environ: Mapping[str, str] = os.environ) -> str:
     return check_release(name) if name else ""
 
 
-#: the environment variable naming the book's GitHub repository (``owner/name``): with it, pages link to Colab and to its issues
+#: the environment variable naming the book's GitHub repository (``owner/name``):
+#: with it, pages link to Colab and to its issues
 REPO_ENV = "BOOK_REPO"
-#: the branch the workflow publishes the notebooks on, at ``<release>/<language>/<chapter>.ipynb`` (Colab opens them there)
+#: the branch the workflow publishes the notebooks on, at ``<release>/<language>/<chapter>.ipynb``
+#: (Colab opens them there)
 NOTEBOOK_BRANCH = "notebooks"
 _REPO_NAME = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
 
 
-def book_repo(environ: Mapping[str, str] = os.environ) -> str:
+def read_book_repo(environ: Mapping[str, str] = os.environ) -> str:
     """The book's GitHub repository ``owner/name`` (``BOOK_REPO``, checked), or ``""``."""
     name = environ.get(REPO_ENV, "").strip()
     if name and not _REPO_NAME.fullmatch(name):

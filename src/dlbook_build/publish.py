@@ -46,7 +46,9 @@ def _ignore_for(source: Path):
     shown = {name for page in source.rglob("*.html") for name in _IMAGE_LINK.findall(page.read_text(encoding="utf-8"))}
 
     def ignore(folder: str, names: list[str]) -> set[str]:
-        ignored = {n for n in names if n in {".buildinfo", "_sources", "webpack-macros.html", MANIFEST} or n.endswith(".map")}
+        ignored = {
+            n for n in names if n in {".buildinfo", "_sources", "webpack-macros.html", MANIFEST} or n.endswith(".map")
+        }
         if Path(folder) == source / "_static":
             ignored |= {"mathjax", "locales"}  # an earlier build's MathJax; the catalogues serve the build
         if Path(folder) == source / "_static" / "scripts":
@@ -107,7 +109,10 @@ def landing_page(editions: dict[str, dict[str, Any]], doors: dict[str, dict] | N
     doors = doors or {}
     template = Environment(loader=FileSystemLoader(LANDING), autoescape=True, undefined=StrictUndefined)
     nothing_read: dict[str, Any] = {"paragraph": "", "chapters": [], "teaser": None}
-    pages = [{"language": lang, "settings": settings, **nothing_read, **doors.get(lang, {})} for lang, settings in editions.items()]
+    pages = [
+        {"language": lang, "settings": settings, **nothing_read, **doors.get(lang, {})}
+        for lang, settings in editions.items()
+    ]
     return template.get_template("index.html").render(editions=pages)
 
 

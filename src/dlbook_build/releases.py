@@ -1,4 +1,4 @@
-"""A site that keeps every release: ``BASE/<language>/`` is the latest, ``BASE/<release>/<language>/`` each release, frozen.
+"""A site that keeps every release: ``BASE/<language>/`` the latest, ``BASE/<release>/<language>/`` each release.
 
 A build publishes one site into ``<build>/html`` (:mod:`dlbook_build.publish`),
 the latest or one release (``BOOK_RELEASE``). :func:`add_build` puts it into a
@@ -54,9 +54,12 @@ def read_versions(site: Path) -> list[dict[str, Any]]:
 
 
 def with_release(versions: list[dict[str, Any]], release: str, root: str) -> list[dict[str, Any]]:
-    """``versions`` with ``release`` (``""``: the latest) in its place: the latest first, a new release right after it."""
+    """``versions`` with ``release`` (``""``: the latest) in its place.
+
+    The latest comes first, a new release right after it.
+    """
     name = release or LATEST
-    entry = {"version": name, "name": name, "url": root if not release else f"{root}{release}/"}
+    entry: dict[str, str | bool] = {"version": name, "name": name, "url": root if not release else f"{root}{release}/"}
     if not release:
         entry["preferred"] = True
     others = [v for v in versions if v["version"] != name]
@@ -130,7 +133,9 @@ SITE_NOTEBOOKS = "_downloads/notebooks"
 
 
 def write_notebook_tree(site: Path, tree: Path) -> list[Path]:
-    """Write the notebooks' branch into ``tree``: every release's notebooks of ``site`` at ``<release>/<language>/<chapter>.ipynb``.
+    """Write the notebooks' branch into ``tree``.
+
+    Every release's notebooks of ``site`` go to ``<release>/<language>/<chapter>.ipynb``.
 
     The tree Colab opens a chapter from (``NOTEBOOK_BRANCH``), the latest as
     ``latest/``; it replaces what ``tree`` held, except ``.git``. The

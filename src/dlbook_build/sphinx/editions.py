@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def apply_edition(app: Sphinx, config: Config) -> None:
-    """Derive the edition's settings from ``language`` (set with -D language=..), ``book_base_url`` and ``book_release``.
+    """Derive the edition's settings from ``language`` (-D language=..), ``book_base_url`` and ``book_release``.
 
     The latest build lives at ``BASE/<language>/``; a release's at
     ``BASE/<release>/<language>/`` (``book_site_url``, what its pages cite
@@ -144,7 +144,13 @@ def citation(config: Config, pagename: str, chapter: str, title: str) -> dict[st
     book = words["title"]
     note = f"{words['edition_name']}, version {config.release}"
     plain = words["cite_plain"].format(
-        author=config.author, year=config.book_year, chapter=chapter, title=title, book=book, version=config.release, url=url
+        author=config.author,
+        year=config.book_year,
+        chapter=chapter,
+        title=title,
+        book=book,
+        version=config.release,
+        url=url,
     )
     key = f"dlbook{config.book_year}-{config.language}-{pagename.replace('/', '-')}"
     fields = {
@@ -202,7 +208,7 @@ def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict,
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_editions", EDITIONS, "html", types=[dict])
     app.add_config_value("book_base_url", "", "html", types=[str])
-    # the release this build is (conf.py reads BOOK_RELEASE through dlbook_build.project.book_release); "" the latest
+    # the release this build is (conf.py reads BOOK_RELEASE with project.read_book_release); "" the latest
     app.add_config_value("book_release", "", "html", types=[str])
     # derived by apply_edition: this build's own address, absolute (or "") and within the site
     app.add_config_value("book_site_url", "", "html", types=[str])

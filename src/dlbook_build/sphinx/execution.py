@@ -28,7 +28,9 @@ from dlbook_build.execute import execute_missing, is_notebook, stored_at
 logger = logging.getLogger(__name__)
 
 
-def stale_chapters(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+def stale_chapters(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     """The unchanged pages whose executed copy is missing, stale, or newer than the page: Sphinx reads them again."""
     cache = Path(app.config.nb_execution_cache_path)
     stale = []

@@ -210,7 +210,9 @@ def mark_back_matter(app: Sphinx, doctree: nodes.document) -> None:
     title = next(iter(doctree.findall(nodes.title)), None)
     heading = latex_edition(app.config)["preface"]
     if title is not None and isinstance(title.next_node(descend=False, siblings=True), nodes.paragraph):
-        preface = rf"\chapter*{{{heading}}}\addcontentsline{{toc}}{{chapter}}{{{heading}}}\markboth{{{heading}}}{{{heading}}}"
+        preface = (
+            rf"\chapter*{{{heading}}}\addcontentsline{{toc}}{{chapter}}{{{heading}}}\markboth{{{heading}}}{{{heading}}}"
+        )
         title.parent.insert(title.parent.index(title) + 1, nodes.raw("", preface, format="latex"))
     toctrees = list(doctree.findall(addnodes.toctree))
     back = [t for t in toctrees if not t.get("numbered")]

@@ -82,7 +82,9 @@ class Outlines(EnvironmentCollector):
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         outlines(env).pop(docname, None)
 
-    def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str], other: BuildEnvironment) -> None:
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str], other: BuildEnvironment
+    ) -> None:
         outlines(env).update({d: outlines(other)[d] for d in docnames if d in outlines(other)})
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
@@ -103,7 +105,9 @@ def sections(app: Sphinx, docname: str) -> list[dict[str, Any]]:
     """Every section under the title: its number (as the contents show it), title, anchor and label."""
     secnumbers = app.env.toc_secnumbers.get(docname, {})
     labels = {
-        labelid: label for label, (doc, labelid, _) in sorted(app.env.domains.standard_domain.labels.items()) if doc == docname
+        labelid: label
+        for label, (doc, labelid, _) in sorted(app.env.domains.standard_domain.labels.items())
+        if doc == docname
     }
     return [
         {
@@ -165,9 +169,15 @@ class Manifest:
         return {
             "language": app.config.language,
             "title": app.config.project,
-            "root": {"docname": root, "title": _text(env.titles[root]), "paragraph": shown.get(root, {}).get("paragraph")},
+            "root": {
+                "docname": root,
+                "title": _text(env.titles[root]),
+                "paragraph": shown.get(root, {}).get("paragraph"),
+            },
             "chapters": [page for page in pages if page["number"] is not None],
-            "back_matter": [{key: page[key] for key in ("docname", "title", "uri")} for page in pages if page["number"] is None],
+            "back_matter": [
+                {key: page[key] for key in ("docname", "title", "uri")} for page in pages if page["number"] is None
+            ],
         }
 
     def write(self, app: Sphinx, exception: Exception | None) -> None:

@@ -106,7 +106,18 @@ def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
             target = copy / file.relative_to(project)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(file, target)
-        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(Path(tmp) / "out"), str(copy)]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(Path(tmp) / "out"),
+            str(copy),
+        ]
         result = subprocess.run(command, capture_output=True, text=True)
         built = sorted((Path(tmp) / "out").glob("dlbook-*.whl"))
         if result.returncode != 0 or len(built) != 1:
@@ -215,7 +226,7 @@ def targets(app: Sphinx, docname: str, doctree: nodes.document) -> dict[str, Tar
 
 
 def chapter_of(app: Sphinx, docname: str, doctree: nodes.document) -> Chapter:
-    """What :func:`~dlbook_build.notebook_cells.chapter_pieces` needs to know of a page that its doctree does not say."""
+    """What :func:`~dlbook_build.notebook_cells.chapter_pieces` needs to know of a page beyond its doctree."""
     env = app.env
     numbers = env.toc_fignumbers.get(docname, {})
     return Chapter(

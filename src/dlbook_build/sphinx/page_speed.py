@@ -25,11 +25,11 @@ import shutil
 import time
 from typing import Any
 
+import sphinxcontrib.katex as katex
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
-from sphinxcontrib import katex
 
 #: run before the inline scripts that follow it, which add to DOCUMENTATION_OPTIONS
 KEPT_IN_ORDER = {"_static/documentation_options.js"}

@@ -1,4 +1,4 @@
-"""Sphinx extension for a site of several releases (:mod:`dlbook_build.releases`): the version switcher and a release's banner.
+"""Sphinx extension for a site of releases (:mod:`dlbook_build.releases`): the version switcher, a release's banner.
 
 - Every page has pydata-sphinx-theme's version switcher (the
   ``version-switcher.html`` component in the article's header), fed by the
@@ -64,7 +64,7 @@ def add_release_banner(app: Sphinx, pagename: str, templatename: str, context: d
 
 
 def colab_url(repo: str, release: str, language: str, docname: str) -> str:
-    """A chapter's notebook in Colab: on the notebooks' branch of ``repo``, at ``<release>/<language>/<chapter>.ipynb``."""
+    """A chapter's notebook in Colab: on ``repo``'s notebooks branch, at ``<release>/<language>/<chapter>.ipynb``."""
     return f"{COLAB}/{repo}/blob/{NOTEBOOK_BRANCH}/{release or LATEST}/{language}/{quote(docname)}.ipynb"
 
 
@@ -74,7 +74,7 @@ def issue_url(repo: str, title: str, body: str) -> str:
 
 
 def add_repository_links(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
-    """With ``book_repo``: the chapter's Colab link, and the page's report link (its section filled in by the page's script)."""
+    """With ``book_repo``: the chapter's Colab link, and the page's report link (the page's script adds the section)."""
     config = app.config
     if not config.book_repo or doctree is None:
         return
