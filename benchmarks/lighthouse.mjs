@@ -29,7 +29,7 @@ import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
 
-import { CHROMIUM, CHROMIUM_ARGS, TYPES, readEditions } from '../tests/browser/site.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, TYPES, readEditions, requestedFile } from '../tests/browser/site.mjs';
 
 // Lighthouse and its Chrome launcher are installed with the browser test's npm packages
 const fromBrowserTest = createRequire(new URL('../tests/browser/package.json', import.meta.url));
@@ -72,23 +72,8 @@ function localCertificate() {
  */
 export function serveGzip(root) {
   const server = http2.createSecureServer({ ...localCertificate(), allowHTTP1: true }, (request, response) => {
-    let pathname;
-    try {
-      pathname = decodeURIComponent(new URL(request.url, 'https://127.0.0.1').pathname);
-    } catch {
-      response.writeHead(400).end();
-      return;
-    }
-    let file = path.join(root, pathname);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
-      return;
-    }
+    const file = requestedFile(root, request, response);
+    if (file === null) return;
     const type = TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream';
     const gzip = COMPRESSED.test(type) && /\bgzip\b/.test(request.headers['accept-encoding'] || '');
     response.writeHead(200, {

@@ -39,29 +39,39 @@ export const TYPES = {
 };
 
 /**
+ * The file of `root` a request names, or null once it has been answered: a
+ * malformed URL 400, a path outside `root` 403, a missing file 404; a folder
+ * names its index.html. Shared by `serve` and the benchmark's gzip server.
+ */
+export function requestedFile(root, request, response) {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
+  } catch {
+    response.writeHead(400).end();
+    return null;
+  }
+  let file = path.join(root, pathname);
+  if (file !== root && !file.startsWith(root + path.sep)) {
+    response.writeHead(403).end();
+    return null;
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
+    return null;
+  }
+  return file;
+}
+
+/**
  * Serve `root` (an absolute path) on 127.0.0.1 at an ephemeral port; resolves to
- * the server. A malformed URL is answered 400, a path outside `root` 403, a
- * missing file 404; a folder serves its index.html; nothing is cached.
+ * the server (requests resolved by `requestedFile`); nothing is cached.
  */
 export function serve(root) {
   const server = http.createServer((request, response) => {
-    let pathname;
-    try {
-      pathname = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
-    } catch {
-      response.writeHead(400).end();
-      return;
-    }
-    let file = path.join(root, pathname);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
-      return;
-    }
+    const file = requestedFile(root, request, response);
+    if (file === null) return;
     response.writeHead(200, {
       'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream',
       'cache-control': 'no-store',
