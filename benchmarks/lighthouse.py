@@ -1,8 +1,8 @@
 """Lighthouse's mobile profile on every page of a built site: ``python benchmarks/lighthouse.py [SITE]``.
 
 A thin entry for ``benchmarks/budgets.py``: :func:`lighthouse` installs what the
-browser test needs (``tests/browser/ensure_browser.sh``: Debian's Chromium and
-the npm packages, Lighthouse among them) and runs ``benchmarks/lighthouse.mjs``,
+browser test needs and Lighthouse (``tests/browser/ensure_browser.sh --lighthouse``:
+Debian's Chromium and the npm packages, development ones included) and runs ``benchmarks/lighthouse.mjs``,
 which serves the site with gzip, prints a table of scores and metrics per page
 and fails when a page misses a target of issue 24.
 """
@@ -18,7 +18,7 @@ from dlbook_build.project import ROOT
 
 def lighthouse(site: Path, pages: list[str] | None = None) -> int:
     """Measure ``site`` (e.g. ``_build/html``), or only ``pages`` ("ko/tensors"); 0 when every target is met."""
-    subprocess.run(["bash", str(ROOT / "tests" / "browser" / "ensure_browser.sh")], check=True)
+    subprocess.run(["bash", str(ROOT / "tests" / "browser" / "ensure_browser.sh"), "--lighthouse"], check=True)
     command = ["node", str(ROOT / "benchmarks" / "lighthouse.mjs"), str(site)]
     for page in pages or []:
         command += ["--page", page]

@@ -124,14 +124,32 @@ def chapter_pages(edition: str) -> list[Path]:
     return [Path(chapter["uri"]) for chapter in manifest(edition)["chapters"]]
 
 
-def run_build(*options: str, book: Path | None = None, build_dir: Path | None = None) -> subprocess.CompletedProcess:
+def run_build(
+    *options: str, book: Path | None = None, build_dir: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run tools/build_book.py as `tox -e book` does; with ``build_dir``, into that folder (site, cache and all)."""
     command = [sys.executable, str(ROOT / "tools" / "build_book.py"), *options]
     if book is not None:
         command += ["--book", str(book)]
     if build_dir is not None:
         command += ["--build-dir", str(build_dir)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+
+
+#: the address the release builds are built for, the older release's name and the repository they link
+RELEASE_BASE = "https://books.example.net/dlbook"
+OLD_RELEASE = "2026-spring"
+RELEASE_REPO = "owner/dlbook"
+#: the release builds (``old/`` and ``latest/``) and the site they are filed into (``served/dlbook/``)
+RELEASE_BUILDS = project.DIRS.root / "releases"
+
+
+def release_build(folder: Path, **environment: str) -> subprocess.CompletedProcess:
+    """The English edition built into ``folder`` with the executed chapters of the shared cache."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in {"BOOK_RELEASE", "BOOK_REPO", "BOOK_BASE_URL"}}
+    return run_build("--edition", "en", "--cache", str(project.DIRS.cache), build_dir=folder, env=env | environment)
 
 
 def prose_of(source: Path) -> str:

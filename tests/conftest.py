@@ -1,10 +1,21 @@
 import os
+import shutil
 import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from book_structure import run_build
+from book_structure import (
+    OLD_RELEASE,
+    RELEASE_BASE,
+    RELEASE_BUILDS,
+    RELEASE_REPO,
+    ROOT,
+    release_build,
+    run_build,
+)
 from dlbook_build.execute import KERNEL_ENV
 from dlbook_build.project import DIRS
 from external import require_tex
@@ -25,8 +36,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.book)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the lock's resolutions for other platforms now, if their tests run: they wait for PyPI, not a core."""
+    if any(item.path.name == "test_platforms.py" for item in session.items):
+        from test_platforms import start_resolutions
+
+        start_resolutions()
+
+
 #: Fixtures that need a program outside Python, and the check that skips (or, under CI, fails) without it
-NEEDS = {"pdfs": require_tex}
+NEEDS = {"pdfs": require_tex, "student_pdf_build": require_tex}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -48,3 +67,38 @@ def built() -> subprocess.CompletedProcess:
 def site(built) -> Path:
     """The published site of that build."""
     return DIRS.site
+
+
+@pytest.fixture(scope="session")
+def releases() -> Path:
+    """A site of two releases, OLD_RELEASE and the latest (built with BOOK_REPO), filed as the workflow files them.
+
+    The two English builds run side by side (one per core), with the shared
+    executed chapters; they stay in ``_build/releases/old`` and ``latest`` (the
+    latest is also the build for BOOK_BASE_URL that test_instructors reads).
+    The site is left in ``_build/releases/served/dlbook/`` (the path of
+    RELEASE_BASE) for the browser check (tests/browser/check_releases.mjs),
+    which serves ``served/``.
+    """
+    if RELEASE_BUILDS.exists():
+        shutil.rmtree(RELEASE_BUILDS)
+    builds = {
+        "old": {"BOOK_BASE_URL": RELEASE_BASE, "BOOK_RELEASE": OLD_RELEASE},
+        "latest": {"BOOK_BASE_URL": RELEASE_BASE, "BOOK_REPO": RELEASE_REPO},
+    }
+    with ThreadPoolExecutor(len(builds)) as pool:
+        runs = {name: pool.submit(release_build, RELEASE_BUILDS / name, **env) for name, env in builds.items()}
+    for name, run in runs.items():
+        result = run.result()
+        log = result.stdout + result.stderr
+        assert result.returncode == 0, f"the {name} release build failed:\n{log[-6000:]}"
+        assert "WARNING" not in log, f"the {name} release build warned:\n{log[-6000:]}"
+    site = RELEASE_BUILDS / "served" / "dlbook"
+    tool = [sys.executable, str(ROOT / "tools" / "add_release.py"), "--site", str(site)]
+    for folder, name in [("old", OLD_RELEASE), ("latest", "latest")]:
+        result = subprocess.run(
+            [*tool, "--build-dir", str(RELEASE_BUILDS / folder), "--release", name],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    return site

@@ -21,7 +21,15 @@ import numpy as np
 import pytest
 
 from book_structure import EDITIONS, STUDENT_RUN_EDITION, chapters, read_outline
-from dlbook_build.execute import ChapterError, Executed, cached_notebook, cell_text, execute_chapters, execute_missing
+from dlbook_build.execute import (
+    ChapterError,
+    Executed,
+    cached_notebook,
+    cell_text,
+    execute_chapters,
+    execute_missing,
+    last_seconds,
+)
 from dlbook_build.project import CACHE_PATH as CACHE
 
 CHAPTERS = [p.resolve() for edition in EDITIONS for p in chapters(edition) if read_outline(p).cells]
@@ -37,10 +45,16 @@ def failures() -> dict[Path, ChapterError]:
     return {path: error for path in CHAPTERS for error in errors if str(error).startswith(f"{path}:")}
 
 
+def longest_first(paths: list[Path]) -> list[Path]:
+    """The chapters, the longest first by their stored run (as the build orders them), so no core idles at the end."""
+    known = last_seconds(CACHE)
+    return sorted(paths, key=lambda path: -known.get(str(path), float("inf")))
+
+
 @pytest.fixture(scope="session")
-def second_runs() -> dict[Path, Executed | ChapterError]:
+def second_runs(failures) -> dict[Path, Executed | ChapterError]:
     """Every chapter but the student-run edition's executed once more, in fresh kernels, one per core."""
-    return dict(execute_chapters(SECOND_RUN, JOBS))
+    return dict(execute_chapters(longest_first(SECOND_RUN), JOBS))
 
 
 @pytest.fixture(scope="module", params=CHAPTERS, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -148,6 +148,17 @@ def test_an_interrupted_build_reuses_what_finished_and_ends_as_a_clean_build_doe
     assert killed_pages.keys() == clean_pages.keys() and killed_pages == clean_pages
 
 
+def test_a_kernel_that_dies_is_named_at_once(tmp_path):
+    """A kernel is judged by its process (dlbook_build.kernels), not its heartbeat: a death is seen, not timed out."""
+    import time
+
+    path = chapter(tmp_path, cell("print(1)"), cell("import os\nos._exit(3)"))
+    start = time.perf_counter()
+    with pytest.raises(ChapterError, match=r"chapter\.md: code cell 2 \(line \d+\) failed:\nKernel died"):
+        execute_chapter(path)
+    assert time.perf_counter() - start < 60  # not the cell's timeout (300 s)
+
+
 def test_a_line_printed_in_two_chunks_is_stored_as_one_line(tmp_path):
     """However the kernel's buffer was flushed, the stored stream reads as printed (myst-nb would break the line)."""
     import nbformat
@@ -196,3 +207,59 @@ def test_the_warm_process_also_takes_what_torch_imports_at_its_first_optimizer()
     assert imported_frameworks(["import numpy as np\nimport torch"]) == ["numpy", "torch", "torch._dynamo"]
     assert imported_frameworks(["from torch import nn"]) == ["torch", "torch._dynamo"]
     assert imported_frameworks(["import keras", "%matplotlib inline"]) == ["keras"]
+
+
+def test_a_chapter_being_executed_is_waited_for_not_executed_twice(tmp_path):
+    """An edition's Sphinx started while the build executes its chapter (dlbook_build.build) finds it stored after."""
+    import threading
+
+    from dlbook_build.execute import execute_missing, wait_for_missing
+
+    cache = tmp_path / "cache"
+    path = chapter(tmp_path, cell("print(6 * 7)"))
+    found: list[list[Path]] = []
+    waiting: list[threading.Thread] = []
+
+    def start_waiting() -> None:  # called with the chapter locked, before it runs
+        waiting.append(threading.Thread(target=lambda: found.append(wait_for_missing([path], cache))))
+        waiting[0].start()
+
+    assert execute_missing([path], cache, jobs=1, log=lambda line: None, claimed=start_waiting) == []
+    waiting[0].join(timeout=60)
+    assert found == [[]] and cached_notebook(path, cache) is not None
+    (tmp_path / "other").mkdir()
+    assert wait_for_missing([chapter(tmp_path / "other", cell("print(1)"))], cache) != []  # nobody runs it: missing
+
+
+def test_after_a_code_edit_only_that_chapter_runs_and_the_site_is_a_clean_builds(tmp_path):
+    """The edited chapter's edition waits for it while the other is built; pages and notebooks as a clean build's."""
+    import re
+    import shutil
+
+    from book_structure import run_build
+    from dlbook_build.project import BuildDirs
+
+    book = tmp_path / "book"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "interrupted", book)
+    edited = BuildDirs(tmp_path / "edited")
+    assert run_build(book=book, build_dir=edited.root).returncode == 0
+    kept = edited.sphinx_out("en") / "_downloads" / "notebooks" / "slow.ipynb"
+    kept_at = kept.stat().st_mtime_ns
+    quick = book / "en" / "quick.md"
+    quick.write_text(quick.read_text(encoding="utf-8").replace("6 * 7", "6 * 8"), encoding="utf-8")
+    again = run_build(book=book, build_dir=edited.root)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "executing 1 chapter(s)" in again.stdout and "executed en/quick.md" in again.stdout
+    assert kept.stat().st_mtime_ns == kept_at  # its page did not change: nor did its notebook
+    clean = BuildDirs(tmp_path / "clean")
+    assert run_build(book=book, build_dir=clean.root).returncode == 0
+
+    def published(site: Path) -> dict[Path, str]:
+        """Pages and notebooks, less the checksums Sphinx adds to the links of stylesheets that myst-nb and
+        sphinx-exercise write only at the end of a build (present in a rebuild, not in a first build)."""
+        shown = (p for p in site.rglob("*") if p.suffix in {".html", ".ipynb"})
+        text = {p.relative_to(site): p.read_text(encoding="utf-8") for p in shown}
+        return {path: re.sub(r"\?v=[0-9a-f]{8}", "", page) for path, page in text.items()}
+
+    assert "quick 48" in (edited.site / "en" / "quick.html").read_text(encoding="utf-8")
+    assert published(edited.site) == published(clean.site)

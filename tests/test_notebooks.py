@@ -30,12 +30,12 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 import dlbook.frameworks as frameworks
-from book_structure import EDITIONS, ROOT, STUDENT_RUN_EDITION, chapters
+from book_structure import BOOK, EDITIONS, ROOT, STUDENT_RUN_EDITION, chapters
 from dlbook.frameworks import FRAMEWORKS, FrameworkError, check_frameworks, release
-from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook
+from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook, last_seconds
 from dlbook_build.manifest import read_manifest
 from dlbook_build.notebook_cells import Chapter, Target, chapter_pieces, escape
-from dlbook_build.project import EDITIONS as EDITION_SETTINGS, wheel_hash
+from dlbook_build.project import CACHE_PATH, EDITIONS as EDITION_SETTINGS, wheel_hash
 from dlbook_build.sphinx.notebooks import (
     DOWNLOADS,
     INSTALL_CELL,
@@ -529,8 +529,11 @@ def student_runs(site, preinstalled, tmp_path_factory) -> dict[str, tuple]:
         run_as_student(notebook, python, env, path.parent, tmp_path / "kernels")
         return served, notebook, before, installed(python, env)
 
+    # the longest first (by the build's run), so no core idles at the end
+    known = last_seconds(CACHE_PATH)
+    order = sorted(CHAPTERS, key=lambda name: -known.get(str(BOOK / STUDENT_RUN_EDITION / f"{name}.md"), float("inf")))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return dict(zip(CHAPTERS, pool.map(run, CHAPTERS), strict=True))
+        return dict(zip(order, pool.map(run, order), strict=True))
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,8 +26,37 @@ pytestmark = pytest.mark.book  # typesets the PDFs
 
 
 @pytest.fixture(scope="session")
-def pdfs() -> dict[str, PdfDirs]:
-    """Both editions' PDFs, built into _build/pdf/ with the shared jupyter-cache."""
+def student_pdf_build(tmp_path_factory) -> Iterator[tuple[Path, subprocess.Popen]]:
+    """The English student PDF (--no-solutions, no chapter files) building in the background; its build folder.
+
+    Started with the editions' PDFs (``pdfs``), whose two builds leave a core
+    idle while the longer one finishes; ``student_pdf`` waits for it. Stopped
+    at the end of the session if no test waited for it.
+    """
+    build_dir = tmp_path_factory.mktemp("student-pdf") / "build"
+    build_dir.mkdir()
+    command = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--edition", "en", "--no-chapters",
+               "--no-solutions", "--build-dir", str(build_dir), "--cache", str(DIRS.cache)]  # fmt: skip
+    with open(build_dir / "build.log", "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    yield build_dir, process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def student_pdf(student_pdf_build) -> PdfDirs:
+    """The English student PDF, once its build (started beside the editions' PDFs) has finished."""
+    build_dir, process = student_pdf_build
+    log = (build_dir / "build.log").read_text(encoding="utf-8") if process.wait() else ""
+    assert process.returncode == 0, f"the student PDF failed:\n{log[-6000:]}"
+    return PdfDirs(build_dir, "en")
+
+
+@pytest.fixture(scope="session")
+def pdfs(student_pdf_build) -> dict[str, PdfDirs]:
+    """Both editions' PDFs, built into _build/pdf/ with the shared jupyter-cache (the student PDF builds meanwhile)."""
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_pdf.py")], cwd=ROOT, capture_output=True, text=True
@@ -120,7 +151,7 @@ def test_missing_characters_are_read_from_the_log():
     assert missing_characters("Output written on dlbook-en.pdf (3 pages).") == []
 
 
-def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
+def test_the_student_pdf_has_no_solution(site, pdfs, student_pdf):
     """The student PDF (--no-solutions) has no solution: no solution's title, and every solution's line printed less.
 
     pdftotext runs all text together, so a solution's line may also stand inside
@@ -129,12 +160,7 @@ def test_the_student_pdf_has_no_solution(site, pdfs, tmp_path_factory):
     """
     from test_instructors import solution_only_lines, soup_of
 
-    build_dir = tmp_path_factory.mktemp("student-pdf") / "build"
-    command = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--edition", "en", "--no-chapters",
-               "--no-solutions", "--build-dir", str(build_dir), "--cache", str(DIRS.cache)]  # fmt: skip
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"the student PDF failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    normal, student = pdf_text(pdfs["en"].pdf), pdf_text(PdfDirs(build_dir, "en").pdf)
+    normal, student = pdf_text(pdfs["en"].pdf), pdf_text(student_pdf.pdf)
     assert "Solution to Exercise" in normal and "Solution to Exercise" not in student
     checked = 0
     for relative in chapter_pages("en"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 from packaging.requirements import Requirement
@@ -74,15 +74,21 @@ def resolve(platform: str, python: str) -> subprocess.CompletedProcess:
 
 
 @functools.cache
-def resolutions() -> dict[tuple[str, str], subprocess.CompletedProcess]:
-    """Every platform's and Python's resolution, run at once (each mostly waits for PyPI)."""
+def start_resolutions() -> dict[tuple[str, str], Future[subprocess.CompletedProcess]]:
+    """Every platform's and Python's resolution, started at once in the background (each mostly waits for PyPI).
+
+    conftest.py starts them when the session's tests are collected, so they
+    wait for PyPI while the book builds instead of after.
+    """
     targets = [(platform, python) for platform in PLATFORMS for python in PYTHONS]
-    with ThreadPoolExecutor(len(targets)) as pool:
-        return dict(zip(targets, pool.map(lambda target: resolve(*target), targets), strict=True))
+    pool = ThreadPoolExecutor(len(targets), thread_name_prefix="resolve")
+    futures = {target: pool.submit(resolve, *target) for target in targets}
+    pool.shutdown(wait=False)
+    return futures
 
 
 def resolved(platform: str, python: str) -> dict[str, str]:
-    result = resolutions()[platform, python]
+    result = start_resolutions()[platform, python].result()
     assert result.returncode == 0, f"the lock does not resolve for {platform} with Python {python}:\n{result.stderr}"
     versions: dict[str, str] = {}
     for line in result.stdout.splitlines():

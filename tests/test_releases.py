@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from dlbook_build.project import DIRS, ROOT, read_book_release, read_book_repo
+from book_structure import OLD_RELEASE, RELEASE_BASE, RELEASE_REPO
+from dlbook_build.project import ROOT, read_book_release, read_book_repo
 from dlbook_build.releases import add_build, read_versions, with_release
 from dlbook_build.sphinx.changes import load_changes
 
-BASE = "https://books.example.net/dlbook"
-OLD = "2026-spring"
-REPO = "owner/dlbook"
+BASE, OLD, REPO = RELEASE_BASE, OLD_RELEASE, RELEASE_REPO
 PAGE = "gradient-descent.html"
 
 
@@ -59,40 +56,7 @@ def test_every_release_in_the_changes_needs_every_editions_text(tmp_path):
     assert [r["name"] for r in load_changes()] == [r["name"] for r in load_changes(languages=["en", "ko"])]
 
 
-# ---------------------------------------------------------------- two releases in one site
-
-
-def build(folder: Path, **environment: str) -> Path:
-    """The English edition built into ``folder`` with the executed chapters of the shared cache."""
-    env = {k: v for k, v in os.environ.items() if k not in {"BOOK_RELEASE", "BOOK_REPO", "BOOK_BASE_URL"}}
-    command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--edition", "en",
-               "--build-dir", str(folder), "--cache", str(DIRS.cache)]  # fmt: skip
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**env, **environment}, check=False)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    assert "WARNING" not in result.stdout + result.stderr
-    return folder
-
-
-@pytest.fixture(scope="module")
-def releases() -> Path:
-    """A site holding the release OLD and the latest (built with BOOK_REPO), as the publishing workflow files them.
-
-    Left in ``_build/releases/served/dlbook/`` (the path of BASE) for the browser
-    check (tests/browser/check_releases.mjs), which serves ``served/``.
-    """
-    root = DIRS.root / "releases"
-    if root.exists():
-        shutil.rmtree(root)
-    old = build(root / "old", BOOK_BASE_URL=BASE, BOOK_RELEASE=OLD)
-    latest = build(root / "latest", BOOK_BASE_URL=BASE, BOOK_REPO=REPO)
-    site = root / "served" / "dlbook"
-    tool = [sys.executable, str(ROOT / "tools" / "add_release.py"), "--site", str(site)]
-    for folder, name in [(old, OLD), (latest, "latest")]:
-        result = subprocess.run(
-            [*tool, "--build-dir", str(folder), "--release", name], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stderr
-    return site
+# ---------------------------------------------------------------- two releases in one site (the releases fixture)
 
 
 def soup(path: Path) -> BeautifulSoup:

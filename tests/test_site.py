@@ -196,6 +196,18 @@ def test_bibliography_lists_the_shared_references(site, edition):
     assert len(entries) == bib.count("\n@") + bib.startswith("@")
 
 
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_bibliography_is_a_list_of_list_items(site, edition):
+    """Screen readers get a list of entries (dlbook_build.sphinx.citations), not the deprecated doc-biblioentry."""
+    lists = page(site, edition, Path("references.html")).select("article .citation-list")
+    assert lists
+    for citations in lists:
+        assert citations.get("role") == "list"
+        assert [entry.get("role") for entry in citations.find_all(recursive=False)] == ["listitem"] * len(
+            citations.find_all(recursive=False)
+        )
+
+
 def test_publishing_leaves_out_images_no_page_shows(tmp_path):
     from dlbook_build.publish import publish_edition
 

@@ -23,6 +23,11 @@ expects with ``blit=True``) is drawn the way ``blit=True`` draws: the rest of
 the figure once, then per frame only those artists over a copy of it. A
 figure with 3-D surfaces draws ten times faster so; the changed artists come
 out on top of the unchanged ones.
+
+Each frame is encoded in a thread of its own while the next ones are drawn
+(Pillow's WebP encoder lets go of the GIL), so on two cores an animation takes
+the time of its drawing, not of its drawing and encoding: the same bytes, in
+about half the time.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
@@ -126,6 +132,10 @@ def _changed_artists(returned: Any) -> list[Artist] | None:
             f"got {returned!r:.80}"
         )
     return artists
+
+
+#: threads encoding frames while the next are drawn (encoding a frame takes about as long as drawing it)
+_ENCODERS = 2
 
 
 def _webp(frame: Image.Image, quality: int) -> bytes:
@@ -256,7 +266,10 @@ def animate(
         writer = _WebPWriter(fps=fps, embed_frames=True, default_mode="once")  # type: ignore[arg-type]
         writer.frame_format = "webp"  # not an rcParams value matplotlib accepts
         writer.setup(fig, path, dpi * DENSITY)  # may round the figure to whole pixels, as matplotlib's save does
-        encoded = [_webp(frame, quality) for frame in _drawn_frames(fig, update, values, dpi * DENSITY)]
+        with ThreadPoolExecutor(max_workers=_ENCODERS) as encoders:
+            drawn = _drawn_frames(fig, update, values, dpi * DENSITY)
+            encoding = [encoders.submit(_webp, frame, quality) for frame in drawn]
+            encoded = [frame.result() for frame in encoding]
         for frame in encoded:
             writer.add_frame(frame)
         writer.finish()

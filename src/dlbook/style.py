@@ -31,13 +31,13 @@ from matplotlib.collections import PathCollection, QuadMesh
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 
+from dlbook.outputs import SUMMARY_KEY as SUMMARY_KEY  # re-exported: where the summary is kept
+
 KOREAN_FONT = "NanumGothic"
 #: pixels drawn per displayed (CSS) pixel in a PNG figure
 DENSITY = 2
 #: an SVG this light is always chosen: sharp at any zoom, for less than a few photos' worth
 SVG_LIGHT = 48 * 1024
-#: key of the figure summary in the PNG text chunks and the SVG metadata (Dublin Core)
-SUMMARY_KEY = "Description"
 _SVG_SIZE = re.compile(r'<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
 
 

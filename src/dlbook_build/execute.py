@@ -16,6 +16,7 @@ jupyter-cache either way.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -374,29 +376,108 @@ def last_seconds(cache_path: Path) -> dict[str, float]:
     }
 
 
+#: In the cache folder: one lock file per chapter, held by the process executing it (:func:`execute_missing`).
+LOCKS = "locks"
+
+
+class _Claims:
+    """Exclusive locks (``flock``) on the chapters a process is about to execute, released one by one as each is stored.
+
+    Another process that needs the same chapter (an edition's Sphinx started
+    while the build executes its chapters) waits for the lock and then finds
+    the chapter in the cache instead of executing it too. The system releases
+    a lock when its process ends, killed or not, so an interrupted build holds
+    no chapter. Locks are taken in one order (by path), so two processes never
+    wait for each other.
+    """
+
+    def __init__(self, cache_path: Path) -> None:
+        self.folder = Path(cache_path) / LOCKS
+        self.held: dict[Path, int] = {}
+
+    def claim(self, paths: Iterable[Path]) -> list[Path]:
+        """Lock ``paths``; the ones another process held until now (it may have executed them)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        waited = []
+        for path in sorted(paths):
+            name = hashlib.sha256(str(path).encode()).hexdigest()[:32]
+            descriptor = os.open(self.folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+                waited.append(path)
+            self.held[path] = descriptor
+        return waited
+
+    def release(self, path: Path) -> None:
+        descriptor = self.held.pop(path, None)
+        if descriptor is not None:
+            os.close(descriptor)  # and with it the lock
+
+    def release_all(self) -> None:
+        for path in list(self.held):
+            self.release(path)
+
+
+def _missing(chapters: Iterable[Path], cache_path: Path) -> list[Path]:
+    return [Path(p).resolve() for p in chapters if is_notebook(p) and not is_current(p, cache_path)]
+
+
+def wait_for_missing(chapters: Iterable[Path], cache_path: Path) -> list[Path]:
+    """The chapters the cache lacks once no process executes them any more: waits for those being executed."""
+    todo = _missing(chapters, cache_path)
+    with _claims(cache_path) as claims:
+        claims.claim(todo)
+        return [path for path in todo if not is_current(path, cache_path)]
+
+
+@contextmanager
+def _claims(cache_path: Path) -> Iterator[_Claims]:
+    claims = _Claims(cache_path)
+    try:
+        yield claims
+    finally:
+        claims.release_all()
+
+
 def execute_missing(
-    chapters: Iterable[Path], cache_path: Path, jobs: int, log: Callable[[str], object] = print
-) -> list[ChapterError]:
+    chapters: Iterable[Path], cache_path: Path, jobs: int, log: Callable[[str], object] = print,
+    claimed: Callable[[], object] | None = None,
+) -> list[ChapterError]:  # fmt: skip
     """Execute, ``jobs`` at a time, the chapters the cache does not hold, and store each as it finishes.
 
     The longest (by their last run; chapters never run first, the longest
     files first) start first, so the cores stay busy to the end. Returns the failures (each names its file,
     cell and line); the chapters that ran are stored even when another one
     fails, or when the build is interrupted.
+
+    Each chapter to run is locked first (:class:`_Claims`): a chapter that
+    another process is executing is waited for, not executed twice. Then
+    ``claimed`` is called: what may start meanwhile (the build starts the
+    editions' Sphinx, which wait for the chapters they read).
     """
-    todo = [Path(p).resolve() for p in chapters if is_notebook(p) and not is_current(p, cache_path)]
-    if not todo:
-        return []
-    known = last_seconds(cache_path)
-    todo.sort(key=lambda path: (-known.get(str(path), float("inf")), -path.stat().st_size))
-    log(f"executing {len(todo)} chapter(s), {min(jobs, len(todo))} at a time")
-    failures: list[ChapterError] = []
-    for path, outcome in execute_chapters(todo, jobs):
-        if isinstance(outcome, ChapterError):
-            failures.append(outcome)
-            continue
-        store_notebook(path, outcome.notebook, outcome.seconds, cache_path)  # one writer: the cache is SQLite
-        log(f"executed {path.parent.name}/{path.name} in {outcome.seconds:.1f} s")
+    todo = _missing(chapters, cache_path)
+    with _claims(cache_path) as claims:
+        waited = set(claims.claim(todo))
+        todo = [path for path in todo if path not in waited or not is_current(path, cache_path)]
+        for path in waited - set(todo):
+            claims.release(path)
+        if claimed is not None:
+            claimed()
+        if not todo:
+            return []
+        known = last_seconds(cache_path)
+        todo.sort(key=lambda path: (-known.get(str(path), float("inf")), -path.stat().st_size))
+        log(f"executing {len(todo)} chapter(s), {min(jobs, len(todo))} at a time")
+        failures: list[ChapterError] = []
+        for path, outcome in execute_chapters(todo, jobs):
+            if isinstance(outcome, ChapterError):
+                failures.append(outcome)
+                continue
+            store_notebook(path, outcome.notebook, outcome.seconds, cache_path)  # one writer: the cache is SQLite
+            claims.release(path)
+            log(f"executed {path.parent.name}/{path.name} in {outcome.seconds:.1f} s")
     return failures
 
 

@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing import forkserver
 from pathlib import Path
 
@@ -163,8 +163,32 @@ def _serve(connection_file: str, folder: Path) -> None:
         os._exit(0)
 
 
-async def _connect(connection_file: str) -> AsyncKernelClient:
-    client = AsyncKernelClient(connection_file=connection_file)
+class _ForkedKernelClient(AsyncKernelClient):
+    """A client of a kernel this process forked: the kernel is alive while its process is.
+
+    A client without a kernel manager judges by the heartbeat, and calls the
+    kernel dead when a ping goes unanswered for a second: a kernel still
+    starting on a busy machine (two chapters, the editions' Sphinx, other
+    work) can be that slow, and the build then failed with "Kernel died
+    before replying to kernel_info" (seen under load).
+    """
+
+    pid = 0
+    exit_status: int | None = None
+
+    async def _async_is_alive(self) -> bool:
+        if self.exit_status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.exit_status = status
+        return self.exit_status is None
+
+    is_alive = _async_is_alive
+
+
+async def _connect(connection_file: str, pid: int) -> _ForkedKernelClient:
+    client = _ForkedKernelClient(connection_file=connection_file)
+    client.pid = pid
     client.load_connection_file()
     client.start_channels()
     await client.wait_for_ready(timeout=STARTUP_TIMEOUT)
@@ -172,10 +196,11 @@ async def _connect(connection_file: str) -> AsyncKernelClient:
     return client
 
 
-def _wait_for_exit(pid: int) -> None:
+def _wait_for_exit(client: _ForkedKernelClient) -> None:
+    pid = client.pid
     deadline = time.monotonic() + EXIT_TIMEOUT
     while time.monotonic() < deadline:
-        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+        if client.exit_status is not None or os.waitpid(pid, os.WNOHANG) != (0, 0):  # exited, and reaped
             return
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
@@ -183,7 +208,7 @@ def _wait_for_exit(pid: int) -> None:
 
 
 @contextmanager
-def forked_kernel(folder: Path) -> Iterator[AsyncKernelClient]:
+def forked_kernel(folder: Path) -> Iterator[_ForkedKernelClient]:
     """A kernel forked from this (warm) process, working in ``folder``; a client connected to it.
 
     Call it in a worker of :func:`warm_pool`, before this process opens any
@@ -197,14 +222,15 @@ def forked_kernel(folder: Path) -> Iterator[AsyncKernelClient]:
         _serve(connection_file, folder)
     client = None
     try:
-        client = run_sync(_connect)(connection_file)
+        client = run_sync(_connect)(connection_file, pid)
         yield client
     finally:
         if client is not None:
             client.shutdown()
-            _wait_for_exit(pid)
+            _wait_for_exit(client)
             client.stop_channels()
         else:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            with suppress(ProcessLookupError, ChildProcessError):  # it may have died, and been reaped, already
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
         shutil.rmtree(sockets, ignore_errors=True)

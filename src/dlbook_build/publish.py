@@ -23,6 +23,7 @@ of the editions (``<build>/editions.json``) that the browser test reads.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -61,15 +62,35 @@ def _ignore_for(source: Path):
 
 
 def publish_edition(source: Path, target: Path) -> None:
-    """Copy one edition's Sphinx output to the site, leaving out what is never loaded."""
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(source, target, ignore=_ignore_for(source))
-    for script in (target / "_static").rglob("*.js"):
-        text = script.read_bytes()
-        stripped = _SOURCE_MAP_COMMENT.sub(b"\n", text)
-        if stripped != text:
-            script.write_bytes(stripped)
+    """Make ``target`` a copy of one edition's Sphinx output, leaving out what is never loaded.
+
+    Only what changed is copied: a copy keeps its source's modification time,
+    and a file whose copy has it is current (Sphinx writes a file it changes
+    anew). What is no longer published is removed. The JavaScript loses its
+    source map comments.
+    """
+    if target.is_file():
+        target.unlink()
+    kept: set[Path] = set()
+
+    def copy_changed(origin: str, copy: str) -> None:
+        kept.add(Path(copy))
+        stat = os.stat(origin)
+        if os.path.isfile(copy) and os.stat(copy).st_mtime_ns == stat.st_mtime_ns:
+            return
+        shutil.copy2(origin, copy)
+        if copy.endswith(".js"):
+            text = Path(copy).read_bytes()
+            stripped = _SOURCE_MAP_COMMENT.sub(b"\n", text)
+            if stripped != text:
+                Path(copy).write_bytes(stripped)
+                os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # current, as a copy
+
+    shutil.copytree(source, target, ignore=_ignore_for(source), copy_function=copy_changed, dirs_exist_ok=True)
+    folders = {folder for path in kept for folder in path.parents}
+    for path in sorted(target.rglob("*"), reverse=True):  # a folder's files before the folder
+        if path not in kept and path not in folders:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 #: the chapter whose first figure the front door shows

@@ -22,17 +22,23 @@
 //   - the edition switch leading to the same page in the other edition (status
 //     200, <html lang> of that edition); on the landing page, every edition link;
 //   - no accessibility violation of impact "serious" or "critical" (axe-core), with
-//     the page laid out at desktop width and at phone width;
+//     the page laid out at desktop width; and at phone width on the first page of
+//     each page template of each edition (phoneTemplate: what the page's frame
+//     holds, which is all that the book's and the theme's phone layout changes);
 //   - on each edition's search page, a search for a word of the edition's title
 //     lists pages;
 //   - at phone width (360 px) the page does not scroll sideways: wide figures,
-//     formulas and code scroll or shrink inside the column;
+//     formulas and code scroll or shrink inside the column; a code block or
+//     output that scrolls takes the keyboard's focus once near the screen, one
+//     that fits does not;
 //   - every raster image has at least twice the pixels of its displayed width
 //     (sharp on 2x screens), or is SVG, and an alternative text that is not
 //     its file name;
 //   - the edition switch keeps the section the reader is at (#label, shared by
 //     the editions) and, on the search page, the query (?q=).
-// Each page is opened in a fresh browser context (no storage from other pages).
+// Each page is opened in a fresh browser context (no storage from other pages);
+// PAGES_AT_ONCE pages are checked at a time (a page mostly waits: for axe, for a
+// layout to settle, for a player to play).
 // Prints a summary and a final "N passed, N failed" line (one test per page);
 // exits non-zero if any page fails (2 if the site or the browser is missing).
 //
@@ -41,6 +47,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 
@@ -65,21 +72,26 @@ const NARROW = { width: 360, height: 780 };
 // an alternative text that is a file name (myst-nb's default) or a hash says nothing
 const FILE_NAME_ALT = /(^|\/)[^\s/]+\.(png|jpe?g|gif|svg|webp|avif)$|^[0-9a-f]{16,}/i;
 let SITE = '';
+// pages checked at once, each in its own context: two keep a 2-core machine busy
+const PAGES_AT_ONCE = Math.min(4, Math.max(2, os.availableParallelism()));
+// what the phone layout changes: the page's frame (header, sidebars, the article's
+// header buttons, the search and index pages' own parts), not the article's content
+const TEMPLATE_PARTS = {
+  toc: /class="[^"]*\bbd-sidebar-secondary\b/,
+  notebook: /class="[^"]*\bnotebook-download\b/,
+  colab: /class="[^"]*\bopen-in-colab\b/,
+  switcher: /class="[^"]*\bversion-switcher__container\b/,
+  banner: /class="[^"]*\bbd-header-announcement\b/,
+  search: /id="search-results"/,
+  index: /class="[^"]*\bgenindextable\b/,
+  pager: /class="[^"]*\bprev-next-area\b/,
+};
 
 // Accessibility findings we accept, each one a specific rule on specific
 // third-party markup that our templates and CSS cannot change. Every entry
 // needs a reason. Entries: { rule: 'axe-rule-id', selector: 'css selector as
 // reported by axe', reason: '...' }.
-const ACCEPTED_VIOLATIONS = [
-  {
-    rule: 'aria-required-children',
-    selector: '.citation-list',
-    reason: 'Sphinx\'s HTML writer marks the bibliography (sphinxcontrib-bibtex) as <div role="list" '
-      + 'class="citation-list"> of <div role="doc-biblioentry">; DPUB-ARIA 1.1 deprecated doc-biblioentry, '
-      + 'so axe sees no listitem and flags the list when an entry holds a link. The markup is written by '
-      + 'Sphinx\'s translator, not by a template of ours.',
-  },
-];
+const ACCEPTED_VIOLATIONS = [];
 
 /** The pages to open, relative to the site: the landing page, then each edition's. */
 function pagesOf(site) {
@@ -101,6 +113,23 @@ function pagesOf(site) {
     if (existsSync(path.join(site, edition))) walk(path.join(site, edition), edition);
   }
   return pages;
+}
+
+/** A page's template, for the phone-width accessibility check: its edition (or the landing page) and its frame's parts. */
+function phoneTemplate(relative) {
+  const html = readFileSync(path.join(SITE, relative), 'utf8');
+  const edition = EDITIONS.find((e) => relative.startsWith(`${e}/`)) || 'landing';
+  return [edition, ...Object.keys(TEMPLATE_PARTS).filter((part) => TEMPLATE_PARTS[part].test(html))].join(' ');
+}
+
+/** The first page (in `pages`' order) of each template: those checked by axe at phone width too. */
+function phoneCheckedPages(pages) {
+  const templates = new Map();
+  for (const relative of pages) {
+    const template = phoneTemplate(relative);
+    if (!templates.has(template)) templates.set(template, relative);
+  }
+  return new Set(templates.values());
 }
 
 /** Is a request URL one the site may make? Returns null if so, else the reason. */
@@ -131,7 +160,7 @@ async function newContext(browser) {
 }
 
 /** Check one page; returns its list of failures and adds to `totals`. */
-async function checkPage(context, base, relative, totals) {
+async function checkPage(context, base, relative, totals, atPhoneWidth) {
   const failures = [];
   const page = await context.newPage();
   const blocked = new Map(); // URL -> why it may not leave
@@ -178,8 +207,9 @@ async function checkPage(context, base, relative, totals) {
     await checkImageQuality(page, failures, totals);
     await checkAnimations(page, failures, totals);
     await checkFrameworkTabs(page, failures, totals);
-    await checkAccessibility(page, relative, failures, totals);
+    await checkAccessibility(page, relative, failures, totals, atPhoneWidth);
     await checkNoSidewaysScroll(page, failures, totals);
+    await checkScrollingBlocksFocus(page, failures, totals);
     if (relative.endsWith('/search.html')) await checkSearch(page, base, relative, failures, totals);
     // last: it navigates away
     await checkEditionLinks(page, base, relative, failures, totals);
@@ -320,6 +350,41 @@ async function checkNoSidewaysScroll(page, failures, totals) {
   await page.setViewportSize(DESKTOP);
 }
 
+/**
+ * At 360 px, a code block or output that scrolls sideways takes the keyboard's
+ * focus (so a keyboard reader can scroll it) and one that fits does not, once it
+ * has come near the screen: page-speed.js gives these tab stops block by block,
+ * in place of the theme's measuring every block on load. The first few of each
+ * kind on the page are tried.
+ */
+async function checkScrollingBlocksFocus(page, failures, totals) {
+  await page.setViewportSize(NARROW);
+  await page.waitForTimeout(500); // page-speed.js measures again 300 ms after a resize
+  const blocks = page.locator('pre, .cell_output > .output');
+  const count = await blocks.count();
+  const tried = { scrolls: 0, fits: 0 };
+  for (let i = 0; i < count && (tried.scrolls < 3 || tried.fits < 3); i++) {
+    const block = blocks.nth(i);
+    if (!(await block.isVisible())) continue; // in a tab not shown
+    await block.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200); // page-speed.js sets the tab stop when its observer reports
+    const state = await block.evaluate((e) => ({
+      scrolls: e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight,
+      tabIndex: e.tabIndex,
+      name: `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}`,
+    }));
+    const kind = state.scrolls ? 'scrolls' : 'fits';
+    if (tried[kind] >= 3) continue;
+    tried[kind] += 1;
+    if (state.tabIndex !== (state.scrolls ? 0 : -1)) {
+      failures.push(`at ${NARROW.width} px, ${state.name} (block ${i + 1}) ${state.scrolls ? 'scrolls sideways but takes no keyboard focus' : 'fits but is a tab stop'} (tabIndex ${state.tabIndex})`);
+    } else {
+      totals.scrollingBlocks += 1;
+    }
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
 /** The players well below the screen on arrival have fetched no frame but their first. */
 async function checkFramesWait(page, requested, failures) {
   const far = await page.evaluate(() => [...document.querySelectorAll('figure.dlbook-player')]
@@ -455,10 +520,11 @@ async function checkFrameworkTabs(page, failures, totals) {
   totals.tabSets += count;
 }
 
-/** axe-core on the page as laid out at desktop width, then at phone width. */
-async function checkAccessibility(page, relative, failures, totals) {
+/** axe-core on the page as laid out at desktop width, then (`atPhoneWidth`) at phone width. */
+async function checkAccessibility(page, relative, failures, totals, atPhoneWidth) {
   await page.addScriptTag({ path: AXE_PATH });
-  for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  const widths = [['desktop', DESKTOP], ...(atPhoneWidth ? [['phone', PHONE]] : [])];
+  for (const [width, viewport] of widths) {
     await page.setViewportSize(viewport);
     await page.waitForTimeout(500); // the theme updates the layout on resize after a 300 ms debounce
     const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
@@ -485,6 +551,7 @@ async function checkAccessibility(page, relative, failures, totals) {
         }
       }
     }
+    totals.axeRuns[width] += 1;
   }
   await page.setViewportSize(DESKTOP);
 }
@@ -509,8 +576,16 @@ async function checkSearch(page, base, relative, failures, totals) {
     // eslint-disable-next-line no-undef -- searchtools.js declares Search with const: global, not on window
     document.querySelector('#search-results ul.search') && typeof Search !== 'undefined' && Search._pulse_status === -1
       ? document.querySelectorAll('#search-results ul.search li').length : null
-  ), null, { timeout: 15_000 }).then((handle) => handle.jsonValue()).catch(() => null);
-  if (found === null) failures.push(`search for "${word}" (${edition}) did not finish within 15 s`);
+  ), null, { timeout: TIMEOUT_MS }).then((handle) => handle.jsonValue()).catch(() => null);
+  if (found === null) {
+    // what the page had reached, to tell a slow search (two pages at once on a busy machine) from a stuck one
+    const state = await page.evaluate(() => ({
+      // eslint-disable-next-line no-undef -- as above
+      pulse: typeof Search === 'undefined' ? 'no Search' : Search._pulse_status,
+      list: Boolean(document.querySelector('#search-results ul.search')),
+    }));
+    failures.push(`search for "${word}" (${edition}) did not finish within ${TIMEOUT_MS / 1000} s: ${JSON.stringify(state)}`);
+  }
   else if (found === 0) failures.push(`search for "${word}" (${edition}) found no page`);
   else totals.searches += 1;
 }
@@ -629,20 +704,19 @@ async function main() {
   const totals = {
     requests: 0, blocked: 0, consoleErrors: 0, diagrams: 0, images: 0, animations: 0, switches: 0, tabSets: 0,
     violations: 0, violationRules: {}, minorViolations: 0, minorRules: {}, minorWhere: {}, searches: 0, accepted: 0,
-    narrowPages: 0, crispImages: 0, alts: 0, anchorsKept: 0,
+    narrowPages: 0, scrollingBlocks: 0, crispImages: 0, alts: 0, anchorsKept: 0, axeRuns: { desktop: 0, phone: 0 },
   };
+  const phonePages = phoneCheckedPages(pages);
   let passed = 0;
   let failed = 0;
-  console.log(`check_site: ${pages.length} pages of ${site}, served at ${base}, in Chromium ${browser.version()}`);
-  try {
-    for (const relative of pages) {
-      const started = Date.now();
-      // a fresh context per page: no cookies, storage or cache from pages opened before,
-      // as for a reader who arrives at this page first
-      const context = await newContext(browser);
-      const failures = await checkPage(context, base, relative, totals);
-      await context.close();
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`check_site: ${pages.length} pages of ${site}, served at ${base}, in Chromium ${browser.version()}, `
+    + `${PAGES_AT_ONCE} at a time`);
+  // each page's report, printed in the pages' order as soon as the pages before it are done
+  const reports = new Array(pages.length);
+  let printed = 0;
+  const print = () => {
+    for (; printed < pages.length && reports[printed]; printed += 1) {
+      const { relative, failures, seconds } = reports[printed];
       if (failures.length) {
         failed += 1;
         console.log(`FAIL ${relative} (${seconds} s)`);
@@ -652,6 +726,23 @@ async function main() {
         console.log(`ok   ${relative} (${seconds} s)`);
       }
     }
+  };
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < pages.length; k = next++) {
+      const relative = pages[k];
+      const started = Date.now();
+      // a fresh context per page: no cookies, storage or cache from pages opened before,
+      // as for a reader who arrives at this page first
+      const context = await newContext(browser);
+      const failures = await checkPage(context, base, relative, totals, phonePages.has(relative));
+      await context.close();
+      reports[k] = { relative, failures, seconds: ((Date.now() - started) / 1000).toFixed(1) };
+      print();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: PAGES_AT_ONCE }, worker));
   } finally {
     await browser.close();
     server.close();
@@ -671,7 +762,10 @@ async function main() {
   console.log(`  edition links followed: ${totals.switches}`);
   console.log(`  switches that kept the section: ${totals.anchorsKept}`);
   console.log(`  pages without sideways scroll at ${NARROW.width} px: ${totals.narrowPages}`);
+  console.log(`  code blocks whose tab stop follows their scrolling: ${totals.scrollingBlocks}`);
   console.log(`  images checked for 2x pixels or SVG: ${totals.crispImages}, with a real alternative text: ${totals.alts}`);
+  console.log(`  axe runs: ${totals.axeRuns.desktop} at desktop width (every page), ${totals.axeRuns.phone} at phone width `
+    + `(one page of each of the ${phonePages.size} templates: ${[...phonePages].join(', ')})`);
   console.log(`  violations (serious/critical): ${totals.violations}: ${rules(totals.violationRules)}`);
   console.log(`  searches that found pages: ${totals.searches}`);
   console.log(`  findings of lower impact (not failing): ${totals.minorViolations}: ${rules(totals.minorRules)}`);

@@ -13,6 +13,7 @@
 - :mod:`.glossary`: the bilingual glossary, first uses linked, English terms searchable;
 - :mod:`.manifest`: what the build knew (chapters, sections, exercises, figures) for what is derived from it.
 - :mod:`.page_speed`: scripts deferred, icons drawn without the theme's script;
+- :mod:`.citations`: the bibliography's entries as the items of a list (for screen readers);
 - :mod:`.releases`: the version switcher, and a release's banner linking to the latest;
 - :mod:`.changes`: the "What changed" page, from ``book/changes.toml``.
 
@@ -29,7 +30,7 @@ from sphinx.config import Config
 HERE = Path(__file__).resolve().parent
 EXTENSIONS = [
     "execution", "editions", "framework_tabs", "korean_search", "reading", "notebooks", "solutions", "figures",
-    "animation_player", "latex", "glossary", "manifest", "page_speed", "releases", "changes",
+    "animation_player", "latex", "glossary", "manifest", "page_speed", "citations", "releases", "changes",
 ]  # fmt: skip
 
 

@@ -6,6 +6,9 @@ the cache does not hold are executed ``book_execution_jobs`` at a time (one
 per core by default) by :func:`dlbook_build.execute.execute_missing`. A
 failing chapter stops the build with its file, cell and line. So there is one
 way a chapter gets executed, whether the book is built, previewed or tested.
+The build driver (:mod:`dlbook_build.build`) executes the chapters itself,
+while the editions' Sphinx start (``book_execution_wait``): each waits then
+for the chapters it reads that are being executed, and executes none.
 
 Sphinx re-reads a page when its source changes; a page whose executed copy is
 missing or stale (the cache was emptied, or ``dlbook`` changed, which is part
@@ -23,7 +26,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from dlbook_build.execute import execute_missing, is_notebook, stored_at
+from dlbook_build.execute import execute_missing, is_notebook, stored_at, wait_for_missing
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +49,23 @@ def stale_chapters(
 def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     sources = [Path(env.doc2path(docname)) for docname in sorted(docnames)]
     chapters = [source for source in sources if source.suffix == ".md"]
-    failures = execute_missing(
-        chapters, Path(app.config.nb_execution_cache_path), app.config.book_execution_jobs, log=logger.info
-    )
+    cache = Path(app.config.nb_execution_cache_path)
+    if app.config.book_execution_wait:
+        missing = wait_for_missing(chapters, cache)
+        if missing:
+            raise ExtensionError(
+                f"the build did not execute {', '.join(map(str, missing))} (its log says why): nothing to read"
+            )
+        return
+    failures = execute_missing(chapters, cache, app.config.book_execution_jobs, log=logger.info)
     if failures:
         raise ExtensionError("\n\n".join(str(failure) for failure in failures))
 
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_execution_jobs", os.cpu_count() or 1, "", types=[int])
+    # set by the build driver, which executes the chapters while Sphinx starts: wait for them, execute none
+    app.add_config_value("book_execution_wait", False, "", types=[bool])
     app.connect("env-get-outdated", stale_chapters)
     app.connect("env-before-read-docs", execute_before_reading)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -32,6 +32,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from dlbook.outputs import SUMMARY_KEY
 from dlbook_build.sphinx.editions import edition
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,6 @@ def read_summary(path: Path) -> dict[str, Any] | None:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"no image file at {path}: expected a figure written by myst-nb")
-    from dlbook.style import SUMMARY_KEY  # here: dlbook imports pyplot, which a build that reads no figure skips
-
     if path.suffix == ".png":
         from PIL import Image
 

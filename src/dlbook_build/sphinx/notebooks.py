@@ -38,6 +38,7 @@ in the unpacked zip.
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import posixpath
@@ -88,19 +89,27 @@ def _source_files(project: Path) -> list[Path]:
     return files
 
 
-def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
-    """The dlbook wheel of ``project``'s current sources in ``downloads/dlbook-<hash>/``, the only one there.
+#: where a checkout keeps the wheel of its sources, built once (``dlbook-<hash>/``): every build folder copies it
+WHEEL_STORE = Path("_build") / ".wheels"
 
-    Built from a clean copy of the sources (an in-tree build would reuse
-    setuptools' ``build/`` folder, which keeps files deleted from the sources).
+
+def built_wheel(project: Path = ROOT) -> Path:
+    """The dlbook wheel of ``project``'s current sources, built once per checkout into :data:`WHEEL_STORE`.
+
+    Every build of the checkout ships it (the site, the student and release
+    builds into other folders, both editions at once): building it takes
+    seconds, copying it nothing. Built from a clean copy of the sources (an
+    in-tree build would reuse setuptools' ``build/`` folder, which keeps files
+    deleted from the sources); stored by an atomic rename, so two builds
+    storing it at once leave one.
     """
-    folder = downloads / f"dlbook-{wheel_hash(project)}"
+    store = project / WHEEL_STORE
+    folder = store / f"dlbook-{wheel_hash(project)}"
     wheels = sorted(folder.glob("dlbook-*.whl"))
     if len(wheels) == 1:
         return wheels[0]
-    for old in downloads.glob("dlbook-*"):
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
-    with tempfile.TemporaryDirectory(prefix="dlbook-wheel-") as tmp:
+    store.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".building-", dir=store) as tmp:
         copy = Path(tmp) / "project"
         for file in _source_files(project):
             target = copy / file.relative_to(project)
@@ -122,8 +131,28 @@ def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
         built = sorted((Path(tmp) / "out").glob("dlbook-*.whl"))
         if result.returncode != 0 or len(built) != 1:
             raise ExtensionError(f"could not build the dlbook wheel for the notebook downloads:\n{result.stderr}")
-        folder.mkdir(parents=True)
-        return Path(shutil.move(built[0], folder / built[0].name))
+        for old in store.glob("dlbook-*"):
+            if old.name != folder.name:
+                shutil.rmtree(old, ignore_errors=True)  # the wheel of earlier sources
+        staged = Path(tmp) / folder.name
+        staged.mkdir()
+        shutil.move(built[0], staged / built[0].name)
+        with contextlib.suppress(OSError):  # another build stored it first: that one is kept
+            staged.rename(folder)
+    return next(folder.glob("dlbook-*.whl"))
+
+
+def ship_wheel(downloads: Path, project: Path = ROOT) -> Path:
+    """The dlbook wheel of ``project``'s current sources in ``downloads/dlbook-<hash>/``, the only one there."""
+    folder = downloads / f"dlbook-{wheel_hash(project)}"
+    wheels = sorted(folder.glob("dlbook-*.whl"))
+    if len(wheels) == 1:
+        return wheels[0]
+    for old in downloads.glob("dlbook-*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    wheel = built_wheel(project)
+    folder.mkdir(parents=True)
+    return Path(shutil.copy2(wheel, folder / wheel.name))
 
 
 def install_cell(wheel: str, words: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
@@ -297,25 +326,46 @@ class Notebooks:
             intro = words["notebook_words"]["intro_local"].format(**fill, page=app.builder.get_target_uri(docname))
         notebook = nbformat.v4.new_notebook(metadata=source.metadata)
         notebook.cells = [nbformat.v4.new_markdown_cell(intro), install_cell(wheel_url, words["install_words"]), *cells]
+        for position, cell in enumerate(notebook.cells):  # nbformat's new cells get random ids: two builds would differ
+            cell.id = f"cell-{position}"
         return notebook
 
     def write(self, app: Sphinx, exception: Exception | None) -> None:
+        """Write the notebooks of the chapters this build wrote, and those missing; then the zip of them all.
+
+        A notebook is made from the page as Sphinx resolved it and from the
+        chapter's executed copy, so the notebook an earlier build wrote holds
+        as long as Sphinx keeps that page's HTML (an executed copy that changed
+        makes Sphinx read the page again, :mod:`dlbook_build.sphinx.execution`),
+        unless it was written with another wheel, code or words: then all are
+        written. The zip, stamped with those (:func:`written_with`), is removed
+        first and written last, so an interrupted build leaves none that vouches
+        for the notebooks beside it.
+        """
         if exception is not None or app.builder.format != "html":
             return
         outdir = Path(app.outdir)
         archive_path = outdir / DOWNLOADS / zip_name(app.config.language)
         shipped = sorted((outdir / DOWNLOADS).glob(f"dlbook-{wheel_hash()}/dlbook-*.whl"))
         stamp = written_with(app)
-        if not getattr(app.env, "book_pages_read", True) and len(shipped) == 1 and zip_stamp(archive_path) == stamp:
+        current = len(shipped) == 1 and zip_stamp(archive_path) == stamp
+        if current and not getattr(app.env, "book_pages_read", True) and not self.pieces:
             return  # no page changed, nor the library, the words or the install cell: the notebooks are current
         wheel = ship_wheel(outdir / DOWNLOADS)
         folder = outdir / NOTEBOOKS
-        if folder.exists():
-            shutil.rmtree(folder)  # no notebook of a removed chapter
-        folder.mkdir(parents=True)
+        chapters = sorted(d for d in app.env.found_docs if is_notebook(app, d))
+        archive_path.unlink(missing_ok=True)
+        if not current and folder.exists():
+            shutil.rmtree(folder)
+        for old in folder.rglob("*.ipynb") if folder.exists() else []:
+            if old.relative_to(folder).with_suffix("").as_posix() not in chapters:
+                old.unlink()  # no notebook of a removed chapter
         written = []
-        for docname in sorted(d for d in app.env.found_docs if is_notebook(app, d)):
+        for docname in chapters:
             target = folder / f"{docname}.ipynb"
+            if current and docname not in self.pieces and target.is_file():
+                written.append(target)  # its page is as the build that wrote it left it
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 notebook = self.chapter_notebook(app, docname, wheel)

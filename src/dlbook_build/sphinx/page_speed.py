@@ -9,6 +9,9 @@ page's first paint. Here:
   theme's own scripts are), except ``documentation_options.js``, which the
   inline scripts after it extend; none of them draws what the reader sees first.
   The search page keeps them as they are: its inline scripts use them at once;
+- a chapter's sections are rendered as they near the screen (``content-visibility``
+  in book.css), and ``page-speed.js`` keeps the theme's script from laying them all
+  out at once on the load event (it gives scrolling code its tab stop itself);
 - the theme's icons are drawn by ``icons.css`` (SVG masks), since
   ``templates/layout.html`` leaves out the theme's fontawesome.js; the same
   template leaves the search scripts to the search page.
@@ -121,8 +124,10 @@ def setup(app: Sphinx) -> dict:
         "dlbook-katex", inline_renderers=(visit_math, None), block_renderers=(visit_displaymath, None)
     )
     app.add_css_file("icons.css")
+    app.add_js_file("page-speed.js")
     app.connect("html-page-context", link_math_styles_where_needed)
     # after the theme's handlers (priority 500), which add inline scripts to the page's list
     # (DOCUMENTATION_OPTIONS.pagename, the version switcher's settings): a copy made before would drop them
     app.connect("html-page-context", defer_scripts, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    # bump env_version when this file changes what pages load: Sphinx then writes them again
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
