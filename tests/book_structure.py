@@ -8,7 +8,10 @@ import subprocess
 import sys
 import tokenize
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from bs4 import BeautifulSoup
 
 from dlbook_build import project
 from dlbook_build.manifest import read_manifest
@@ -212,3 +215,24 @@ def search_pages(index: dict, query: str, language) -> set[str]:
                     matched.setdefault(doc, set()).add(term)
     long_terms = sum(len(t) > 2 for t in terms)
     return {index["docnames"][doc] for doc, hits in matched.items() if len(hits) in (len(terms), long_terms)}
+
+
+def built_page(path: Path) -> BeautifulSoup:
+    """A built HTML page, parsed once per test run: shared, so read it and never change it.
+
+    (A chapter page of 13,000 elements takes 0.3 s to parse, and the tests read
+    each page many times.) A test that cuts parts out parses its own:
+    :func:`page_to_change`.
+    """
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _parsed(path: Path, mtime_ns: int, size: int) -> BeautifulSoup:
+    return page_to_change(path)
+
+
+def page_to_change(path: Path) -> BeautifulSoup:
+    """A built HTML page parsed for this caller alone, free to change."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

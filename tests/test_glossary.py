@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, NavigableString
 
-from book_structure import BOOK, EDITIONS, chapters, docs_for, search_index, search_pages
+from book_structure import BOOK, EDITIONS, built_page, chapters, docs_for, page_to_change, search_index, search_pages
 from dlbook_build.sphinx.glossary import Finder, Term, load_glossary, ruled_out_uses
 from dlbook_build.sphinx.korean_search import SearchKorean, glossary_compounds
 
@@ -160,7 +160,7 @@ def test_no_korean_page_uses_a_ruled_out_variant(page):
 
 
 def soup_of(site: Path, edition: str, name: str) -> BeautifulSoup:
-    return BeautifulSoup((site / edition / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+    return built_page(site / edition / f"{name}.html")
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -230,7 +230,7 @@ def test_searching_an_english_term_in_the_korean_edition_finds_the_pages_of_its_
     for page in KOREAN_PAGES:
         if page.stem == GLOSSARY_PAGE:
             continue
-        article = soup_of(site, "ko", page.stem).select_one("article.bd-article")
+        article = page_to_change(site / "ko" / f"{page.stem}.html").select_one("article.bd-article")
         # (a cross-reference's text, a chapter's title, is written after the page is read)
         for element in article.select(f"{NOT_TEXT}, a.reference.internal"):
             element.decompose()

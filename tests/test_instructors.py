@@ -27,8 +27,10 @@ from book_structure import (
     RELEASE_BASE,
     RELEASE_BUILDS,
     ROOT,
+    built_page,
     chapter_pages,
     docs_for,
+    page_to_change,
     run_build,
     search_index,
 )
@@ -66,7 +68,7 @@ def student_site(tmp_path_factory) -> Path:
 
 
 def soup_of(site: Path, edition: str, relative: Path) -> BeautifulSoup:
-    return BeautifulSoup((site / edition / relative).read_text(encoding="utf-8"), "html.parser")
+    return built_page(site / edition / relative)
 
 
 def article_text(soup: BeautifulSoup) -> str:
@@ -155,10 +157,10 @@ def test_the_student_build_has_no_solution_anywhere(site, student_site, edition)
             continue
         docname = relative.with_suffix("").as_posix()
         notebook = Path("_downloads/notebooks") / relative.with_suffix(".ipynb")
-        solutions = solution_only_lines(soup_of(site, edition, relative))
+        solutions = solution_only_lines(page_to_change(site / edition / relative))
         assert all(solutions), f"{edition}/{relative}: a solution with nothing of its own to look for"
         # the terms of the solutions' text that the rest of the page lacks
-        page = indexed_part(soup_of(site, edition, relative))
+        page = indexed_part(page_to_change(site / edition / relative))
         # (words end where elements end, as they do between the doctree's text nodes)
         solution_terms = index_terms(language, " ".join(s.get_text(" ") for s in page.select("article div.solution")))
         for s in page.select("article div.solution"):
@@ -299,7 +301,7 @@ def test_the_bibtex_parses_and_formats_with_a_real_style(site, edition):
         (author,) = entry.persons["author"]  # one corporate name, not "The" + "dlbook" + "authors"
         assert not author.first_names and not author.prelast_names and len(author.last_names) == 1
         assert str(author).strip("{}") == conf_values()["author"]
-        heading = soup_of(site, edition, relative).select_one("article h1")
+        heading = page_to_change(site / edition / relative).select_one("article h1")
         for extra in heading.select(".section-number, .headerlink"):
             extra.extract()
         title = heading.get_text().strip()
@@ -349,7 +351,7 @@ def test_every_page_links_its_twins_with_hreflang(site, edition):
     for html_file in sorted((site / edition).glob("*.html")):
         if html_file.name == "404.html":
             continue
-        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        soup = built_page(html_file)
         links = {link["hreflang"]: link["href"] for link in soup.select('head link[rel="alternate"][hreflang]')}
         assert sorted(links) == sorted(EDITIONS), f"{edition}/{html_file.name}: {links}"
         for lang, href in links.items():

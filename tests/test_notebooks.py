@@ -24,13 +24,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bs4 import BeautifulSoup
 from docutils import nodes
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 import dlbook.frameworks as frameworks
-from book_structure import BOOK, EDITIONS, ROOT, STUDENT_RUN_EDITION, chapters
+from book_structure import BOOK, EDITIONS, ROOT, STUDENT_RUN_EDITION, built_page, chapters
 from dlbook.frameworks import FRAMEWORKS, FrameworkError, check_frameworks, release
 from dlbook_build.execute import KERNEL_ENV, cell_text, is_notebook, last_seconds
 from dlbook_build.manifest import read_manifest
@@ -278,7 +277,7 @@ def wheel_of(notebook: nbformat.NotebookNode) -> str:
 def test_each_chapter_offers_its_notebook(site, edition):
     for name in CHAPTERS:
         here = site / edition / f"{name}.html"
-        link = BeautifulSoup(here.read_text(encoding="utf-8"), "html.parser").select_one("a.notebook-download")
+        link = built_page(here).select_one("a.notebook-download")
         assert link is not None, f"{edition}/{name}.html offers no notebook"
         path = here.parent / link["href"]
         notebook = nbformat.read(path, as_version=4)
@@ -381,7 +380,7 @@ def test_korean_notebooks_add_no_english(site):
     """The Korean notebooks' prose has only the Latin words of its page; their install cell speaks Korean."""
 
     def words_of(page: str) -> set[str]:
-        article = BeautifulSoup((site / "ko" / page).read_text(encoding="utf-8"), "html.parser").select_one("article")
+        article = built_page(site / "ko" / page).select_one("article")
         assert article, f"ko/{page} has no article"
         return latin_words(article.get_text(" "))
 
@@ -404,7 +403,7 @@ def test_korean_notebooks_add_no_english(site):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_exercise_numbers_are_the_sites(site, edition):
     for name in CHAPTERS:
-        soup = BeautifulSoup((site / edition / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        soup = built_page(site / edition / f"{name}.html")
         on_site = [re.sub(r"[^\d.]", "", s.get_text()) for s in soup.select(".exercise .caption-number")]
         notebook = nbformat.read(site / edition / NOTEBOOKS / f"{name}.ipynb", as_version=4)
         word = re.escape(EDITION_SETTINGS[edition]["notebook_words"]["exercise"])
@@ -415,7 +414,7 @@ def test_exercise_numbers_are_the_sites(site, edition):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_the_home_page_offers_every_notebook_in_one_zip(site, edition, tmp_path):
     home = site / edition / "index.html"
-    link = BeautifulSoup(home.read_text(encoding="utf-8"), "html.parser").select_one("a.notebook-download")
+    link = built_page(home).select_one("a.notebook-download")
     assert link is not None and link["href"] == f"{DOWNLOADS}/{zip_name(edition)}"
     with zipfile.ZipFile(home.parent / link["href"]) as archive:
         archive.extractall(tmp_path)

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import pytest
 from bs4 import BeautifulSoup
 
+from book_structure import built_page
 from dlbook import use_book_style
 from dlbook.style import SUMMARY_KEY, figure_output
 from dlbook_build.manifest import MANIFEST, read_manifest
@@ -179,7 +180,7 @@ def test_front_door_needs_an_edition_and_its_manifest(tmp_path):
 
 
 def test_the_published_landing_page_lists_each_editions_chapters_from_its_manifest(site):
-    soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    soup = built_page(site / "index.html")
     for lang in EDITIONS:
         manifest = read_manifest(DIRS.sphinx_out(lang))
         section = soup.select_one(f'section[lang="{lang}"]')
@@ -194,9 +195,7 @@ def test_the_published_landing_page_lists_each_editions_chapters_from_its_manife
     # the site's icon is the book's, the one every edition's pages show too
     assert (site / "favicon.svg").read_bytes() == FAVICON.read_bytes()
     for lang in EDITIONS:
-        icon = BeautifulSoup((site / lang / "index.html").read_text(encoding="utf-8"), "html.parser").select_one(
-            'link[rel="icon"]'
-        )
+        icon = built_page(site / lang / "index.html").select_one('link[rel="icon"]')
         assert (site / lang / icon["href"]).read_bytes() == FAVICON.read_bytes()
 
 

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 from bs4 import BeautifulSoup
 
-from book_structure import EDITIONS, docs_for, search_index
+from book_structure import EDITIONS, built_page, docs_for, search_index
 from dlbook_build.execute import cached_notebook, clean_traceback, execute_chapter, store_notebook
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS, ROOT
 from dlbook_build.sphinx.animation_player import LABELS as PLAYER
@@ -247,7 +247,7 @@ def test_korean_pages_show_no_english_interface_text(site):
 
 
 def test_the_korean_footer_is_a_korean_sentence(site):
-    soup = BeautifulSoup((site / "ko" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    soup = built_page(site / "ko" / "index.html")
     assert soup.select_one(".component-author").get_text(strip=True) == EDITION_SETTINGS["ko"]["byline"]
     from sphinx.config import eval_config_file
 
@@ -259,7 +259,7 @@ def test_the_korean_footer_is_a_korean_sentence(site):
 def test_tracebacks_in_pages_show_no_build_path(site, edition):
     tracebacks = []
     for page in (site / edition).glob("*.html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = built_page(page)
         tracebacks += [(page.name, tb.get_text()) for tb in soup.select(".output.traceback, .output.error")]
     assert tracebacks, "the book has error demonstrations (cells tagged raises-exception)"
     leaking = [

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from book_structure import OLD_RELEASE, RELEASE_BASE, RELEASE_REPO
+from book_structure import OLD_RELEASE, RELEASE_BASE, RELEASE_REPO, built_page
 from dlbook_build.project import ROOT, read_book_release, read_book_repo
 from dlbook_build.releases import add_build, read_versions, with_release
 from dlbook_build.sphinx.changes import load_changes
@@ -60,7 +60,7 @@ def test_every_release_in_the_changes_needs_every_editions_text(tmp_path):
 
 
 def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return built_page(path)
 
 
 def in_site(site: Path, url: str) -> Path:
