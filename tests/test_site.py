@@ -151,6 +151,25 @@ def test_a_chapter_page_blocks_its_first_paint_on_no_script(site, edition):
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
+def test_a_page_preloads_the_math_fonts_its_formulas_use_and_loads_later_figures_lazily(site, edition):
+    """The fonts of upright and italic math are fetched with the stylesheets; every figure but the first waits."""
+    for relative in PAGES:
+        soup = page(site, edition, relative)
+        preloaded = [link["href"] for link in soup.head.select('link[rel="preload"][as="font"]')]
+        expected = [
+            f"_static/katex/fonts/KaTeX_{font}.woff2"
+            for font, css_class in (("Main-Regular", "katex"), ("Math-Italic", "mathnormal"))
+            if soup.select_one(f"article .{css_class}")
+        ]
+        assert preloaded == expected, f"{edition}/{relative}"
+        assert all((site / edition / href).is_file() for href in preloaded), f"{edition}/{relative}"
+        images = soup.select("article img")
+        assert [img.get("loading") for img in images[1:]] == ["lazy"] * (len(images) - 1), f"{edition}/{relative}"
+        assert all(img.get("width") and img.get("height") for img in images), f"{edition}/{relative}: unsized"
+    assert not page(site, edition, Path("glossary.html")).head.select('link[rel="preload"]'), "no math, no fonts"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
 def test_chapters_show_executed_outputs(site, edition):
     soup = page(site, edition, Path("tensors.html"))
     assert soup.select(".cell_output"), "chapter 1 shows no executed output"

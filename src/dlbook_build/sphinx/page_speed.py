@@ -3,7 +3,13 @@
 What Sphinx and its extensions put in ``<head>`` is fetched and run before the
 page's first paint. Here:
 
-- KaTeX's stylesheets are linked only from pages that have math;
+- KaTeX's stylesheets are linked only from pages that have math, and those
+  pages preload the KaTeX fonts their formulas use most (:func:`preload_math_fonts`):
+  found only once the page is laid out, they held back the first paragraph
+  with a formula (the largest paint) by a round trip and their download;
+- every figure but a page's first loads lazily (:func:`load_figures_lazily`),
+  so the figures far below do not take the phone's bandwidth from the
+  stylesheets and fonts of the first screen (each keeps its room: it is sized);
 - a display formula can take the keyboard's focus (:func:`visit_displaymath`);
 - every script file is deferred (run in order once the page is parsed, as the
   theme's own scripts are), except ``documentation_options.js``, which the
@@ -24,6 +30,7 @@ extension defers other extensions' scripts, hence this module.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from typing import Any
@@ -38,6 +45,8 @@ from sphinx.errors import ConfigError
 KEPT_IN_ORDER = {"_static/documentation_options.js"}
 #: what only a page with math needs (katex_css_path in conf.py, and sphinxcontrib-katex's own)
 MATH_STYLESHEETS = {"_static/katex/katex.min.css", "_static/katex-math.css"}
+#: KaTeX's fonts of upright text and digits, and of italic variables (its class ``mathnormal``)
+MATH_FONTS = {"katex": "katex/fonts/KaTeX_Main-Regular.woff2", "mathnormal": "katex/fonts/KaTeX_Math-Italic.woff2"}
 
 
 def link_math_styles_where_needed(
@@ -47,6 +56,24 @@ def link_math_styles_where_needed(
         return
     if not any(doctree.findall(lambda node: isinstance(node, (nodes.math, nodes.math_block)))):
         context["css_files"] = [css for css in context["css_files"] if css.filename not in MATH_STYLESHEETS]
+
+
+def preload_math_fonts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """The KaTeX fonts the page's formulas use, for ``templates/layout.html`` to preload (``preload_fonts``)."""
+    body = context.get("body", "")
+    context["preload_fonts"] = [
+        font for css_class, font in MATH_FONTS.items() if re.search(f'class="(?:[^"]* )?{css_class}[ "]', body)
+    ]
+
+
+def load_figures_lazily(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Every image of an HTML page but its first: ``loading="lazy"`` (docutils writes the attribute)."""
+    if app.builder.format != "html":
+        return
+    for image in list(doctree.findall(nodes.image))[1:]:
+        image.setdefault("loading", "lazy")
 
 
 def defer_scripts(
@@ -126,8 +153,10 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file("icons.css")
     app.add_js_file("page-speed.js")
     app.connect("html-page-context", link_math_styles_where_needed)
+    app.connect("html-page-context", preload_math_fonts)
+    app.connect("doctree-resolved", load_figures_lazily)
     # after the theme's handlers (priority 500), which add inline scripts to the page's list
     # (DOCUMENTATION_OPTIONS.pagename, the version switcher's settings): a copy made before would drop them
     app.connect("html-page-context", defer_scripts, priority=900)
     # bump env_version when this file changes what pages load: Sphinx then writes them again
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
