@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import background
 from book_structure import (
     OLD_RELEASE,
     RELEASE_BASE,
@@ -29,11 +30,25 @@ os.environ.update({k: v for k, v in KERNEL_ENV.items() if k != "MPLBACKEND"})
 BOOK_FIXTURES = {"built", "executed", "releases"}
 
 
+#: fixtures whose work runs in the background once the site is built (tests/background.py): their tests run last
+BACKGROUND_FIXTURES = {"typeset_pdfs", "student_runs"}
+#: the background work the selected tests use (set once they are collected)
+_BACKGROUND_USED: set[str] = set()
+
+
+def fixtures_of(item: pytest.Item) -> set[str]:
+    return set(getattr(item, "fixturenames", ()))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that builds or executes the book (``book``; ``tox -e fast`` leaves them out)."""
+    """Mark every test that builds or executes the book (``book``; ``tox -e fast`` leaves them out).
+
+    The tests that wait for background work run last, in their order (the sort is stable).
+    """
     for item in items:
-        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if BOOK_FIXTURES & fixtures_of(item):
             item.add_marker(pytest.mark.book)
+    items.sort(key=lambda item: bool(BACKGROUND_FIXTURES & fixtures_of(item)))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -42,10 +57,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         from test_platforms import start_resolutions
 
         start_resolutions()
+    _BACKGROUND_USED.update(name for item in session.items for name in fixtures_of(item))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    background.stop()
 
 
 #: Fixtures that need a program outside Python, and the check that skips (or, under CI, fails) without it
-NEEDS = {"pdfs": require_tex, "student_pdf_build": require_tex}
+NEEDS = {"typeset_pdfs": require_tex}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -56,10 +76,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def built() -> subprocess.CompletedProcess:
-    """Both editions built once for all the tests, exactly as `tox -e book` builds them (-n -W --keep-going)."""
+def built(tmp_path_factory) -> subprocess.CompletedProcess:
+    """Both editions built once for all the tests, exactly as `tox -e book` builds them (-n -W --keep-going).
+
+    Then the background work that reads the built site starts (tests/background.py).
+    """
     result = run_build()
     assert result.returncode == 0, f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    background.start(_BACKGROUND_USED, DIRS.site, tmp_path_factory)
     return result
 
 

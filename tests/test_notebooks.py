@@ -28,6 +28,7 @@ from docutils import nodes
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
+import background
 import dlbook.frameworks as frameworks
 from book_structure import BOOK, EDITIONS, ROOT, STUDENT_RUN_EDITION, built_page, chapters
 from dlbook.frameworks import FRAMEWORKS, FrameworkError, check_frameworks, release
@@ -435,6 +436,10 @@ OURS = re.compile(r"^(_?_?editable__.*dlbook.*|dlbook.*|__editable___dlbook.*)$"
 
 @pytest.fixture(scope="session")
 def preinstalled(tmp_path_factory) -> Path:
+    return preinstalled_packages(tmp_path_factory)
+
+
+def preinstalled_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The test environment's packages without dlbook: symlinks, as a machine with the frameworks has them."""
     folder = tmp_path_factory.mktemp("preinstalled")
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
@@ -508,11 +513,18 @@ def served_downloads(site: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def student_runs(site, preinstalled, tmp_path_factory) -> dict[str, tuple]:
+def student_runs(site, tmp_path_factory) -> dict[str, tuple]:
+    """The runs of :func:`run_as_students`, which started once the site was built."""
+    return background.result("student_runs", site, tmp_path_factory)
+
+
+@background.after_the_build("student_runs")
+def run_as_students(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
     """Each chapter's notebook as served, run in a fresh venv with the frameworks but no dlbook, one per core.
 
     Per chapter: the notebook as served, the notebook as run, and pip's list before and after.
     """
+    preinstalled = preinstalled_packages(tmp_path_factory)
 
     def run(chapter: str) -> tuple:
         tmp_path = tmp_path_factory.mktemp(f"student-{chapter}")

@@ -10,60 +10,74 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import background
 from book_structure import EDITIONS, ROOT, chapter_pages, manifest
 from dlbook_build.manifest import chapter_names
 from dlbook_build.pdf import PdfDirs, missing_characters
 from dlbook_build.project import DIRS, EDITIONS as EDITION_SETTINGS
+from external import TEX_COMMANDS, missing_commands
 from test_lecture_numbers import LECTURE_NUMBERS, printed_whole
 
 pytestmark = pytest.mark.book  # typesets the PDFs
 
 
-@pytest.fixture(scope="session")
-def student_pdf_build(tmp_path_factory) -> Iterator[tuple[Path, subprocess.Popen]]:
-    """The English student PDF (--no-solutions, no chapter files) building in the background; its build folder.
+@background.after_the_build("typeset_pdfs")
+def typeset(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, PdfDirs], Path, subprocess.Popen]:
+    """Both editions' PDFs built into _build/pdf/ with the shared jupyter-cache, as `tox -e pdf` builds them.
 
-    Started with the editions' PDFs (``pdfs``), whose two builds leave a core
-    idle while the longer one finishes; ``student_pdf`` waits for it. Stopped
-    at the end of the session if no test waited for it.
+    The English student PDF (--no-solutions, no chapter files) builds
+    meanwhile in its own folder: the editions' two builds leave a core idle
+    while the longer one finishes. Returns the editions' PDFs, the student
+    PDF's build folder and its process (``student_pdf`` waits for it).
     """
+    if missing_commands(TEX_COMMANDS):
+        raise RuntimeError("no TeX: the tests that need it say so (require_tex)")
     build_dir = tmp_path_factory.mktemp("student-pdf") / "build"
     build_dir.mkdir()
     command = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--edition", "en", "--no-chapters",
                "--no-solutions", "--build-dir", str(build_dir), "--cache", str(DIRS.cache)]  # fmt: skip
     with open(build_dir / "build.log", "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    yield build_dir, process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+        student = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "tools" / "build_pdf.py")], cwd=ROOT, capture_output=True, text=True
+        )
+    except BaseException:
+        student.kill()
+        raise
+    assert result.returncode == 0, f"the PDF build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    return {language: PdfDirs(DIRS.root, language) for language in EDITIONS}, build_dir, student
 
 
 @pytest.fixture(scope="session")
-def student_pdf(student_pdf_build) -> PdfDirs:
-    """The English student PDF, once its build (started beside the editions' PDFs) has finished."""
-    build_dir, process = student_pdf_build
+def typeset_pdfs(site, tmp_path_factory) -> Iterator[tuple[dict[str, PdfDirs], Path, subprocess.Popen]]:
+    """The PDFs of :func:`typeset`, started once the site was built; the student PDF's build stopped at the end."""
+    typeset = background.result("typeset_pdfs", site, tmp_path_factory)
+    yield typeset
+    student = typeset[2]
+    if student.poll() is None:
+        student.kill()
+        student.wait()
+
+
+@pytest.fixture(scope="session")
+def pdfs(typeset_pdfs) -> dict[str, PdfDirs]:
+    """Both editions' PDFs."""
+    return typeset_pdfs[0]
+
+
+@pytest.fixture(scope="session")
+def student_pdf(typeset_pdfs) -> PdfDirs:
+    """The English student PDF, once its build has finished."""
+    _, build_dir, process = typeset_pdfs
     log = (build_dir / "build.log").read_text(encoding="utf-8") if process.wait() else ""
     assert process.returncode == 0, f"the student PDF failed:\n{log[-6000:]}"
     return PdfDirs(build_dir, "en")
-
-
-@pytest.fixture(scope="session")
-def pdfs(student_pdf_build) -> dict[str, PdfDirs]:
-    """Both editions' PDFs, built into _build/pdf/ with the shared jupyter-cache (the student PDF builds meanwhile)."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_pdf.py")], cwd=ROOT, capture_output=True, text=True
-    )
-    assert result.returncode == 0, f"the PDF build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    print(f"PDF build: {time.perf_counter() - start:.0f} s")
-    return {language: PdfDirs(DIRS.root, language) for language in EDITIONS}
 
 
 def pdf_text(pdf) -> str:
