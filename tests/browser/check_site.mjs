@@ -258,11 +258,18 @@ function drawnElements(page, onlyInTabs = false) {
 }
 
 async function checkDiagramsAndImages(page, failures, totals, onlyInTabs = false) {
-  // images loaded lazily are fetched when scrolled to: bring each into view first
+  // the figures load lazily (page_speed.load_figures_lazily) as the reader
+  // scrolls, but sections rendered as they near the screen move them while this
+  // scrolls: here they are all asked for at once (each loads and is drawn)
+  await page.evaluate(() => document.querySelectorAll('img[loading="lazy"]:not(.dlbook-player-frame)')
+    .forEach((img) => { img.loading = 'eager'; }));
+  // the players' frames are fetched when scrolled to: bring each into view first
   for (const image of await page.locator('img').all()) {
     await image.scrollIntoViewIfNeeded({ timeout: 5000 }).catch(() => {});
   }
-  await page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: TIMEOUT_MS })
+  // (a player's frame in a tab not shown is fetched once the tab is shown)
+  await page.waitForFunction(() => [...document.images]
+    .every((img) => img.complete || !img.checkVisibility({ visibilityProperty: true })), null, { timeout: TIMEOUT_MS })
     .catch(() => failures.push('images still loading after 30 s'));
   const found = await drawnElements(page, onlyInTabs);
   for (const d of found.diagrams) {
