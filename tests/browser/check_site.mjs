@@ -525,8 +525,13 @@ async function checkAccessibility(page, relative, failures, totals, atPhoneWidth
   await page.addScriptTag({ path: AXE_PATH });
   const widths = [['desktop', DESKTOP], ...(atPhoneWidth ? [['phone', PHONE]] : [])];
   for (const [width, viewport] of widths) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(500); // the theme updates the layout on resize after a 300 ms debounce
+    // the page is opened at desktop width and every check that resizes it sets
+    // that width back (and waits for it to settle): no resize, nothing to wait for
+    const current = page.viewportSize();
+    if (current?.width !== viewport.width || current?.height !== viewport.height) {
+      await page.setViewportSize(viewport);
+      await page.waitForTimeout(500); // the theme updates the layout on resize after a 300 ms debounce
+    }
     const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
     for (const violation of results.violations) {
       const nodes = violation.nodes.filter((node) => {
