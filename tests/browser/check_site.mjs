@@ -208,8 +208,7 @@ async function checkPage(context, base, relative, totals, atPhoneWidth) {
     await checkAnimations(page, failures, totals);
     await checkFrameworkTabs(page, failures, totals);
     await checkAccessibility(page, relative, failures, totals, atPhoneWidth);
-    await checkNoSidewaysScroll(page, failures, totals);
-    await checkScrollingBlocksFocus(page, failures, totals);
+    await checkAtNarrowWidth(page, failures, totals);
     if (relative.endsWith('/search.html')) await checkSearch(page, base, relative, failures, totals);
     // last: it navigates away
     await checkEditionLinks(page, base, relative, failures, totals);
@@ -318,10 +317,21 @@ async function checkImageQuality(page, failures, totals, onlyInTabs = false) {
   }
 }
 
-/** At 360 px, the page is no wider than the window; else name what sticks out. */
-async function checkNoSidewaysScroll(page, failures, totals) {
+/**
+ * The checks at the narrowest phone's width, at one resize: the page is laid
+ * out at 360 px once (its settling waited for once), then set back to desktop width.
+ */
+async function checkAtNarrowWidth(page, failures, totals) {
   await page.setViewportSize(NARROW);
-  await page.waitForTimeout(500); // the theme's layout settles after a 300 ms debounce
+  // the theme's layout settles, and page-speed.js measures again, 300 ms after a resize
+  await page.waitForTimeout(500);
+  await checkNoSidewaysScroll(page, failures, totals);
+  await checkScrollingBlocksFocus(page, failures, totals);
+  await page.setViewportSize(DESKTOP);
+}
+
+/** At 360 px (checkAtNarrowWidth), the page is no wider than the window; else name what sticks out. */
+async function checkNoSidewaysScroll(page, failures, totals) {
   const result = await page.evaluate(() => {
     const width = window.innerWidth;
     const scrollWidth = document.scrollingElement.scrollWidth;
@@ -347,7 +357,6 @@ async function checkNoSidewaysScroll(page, failures, totals) {
   } else {
     totals.narrowPages += 1;
   }
-  await page.setViewportSize(DESKTOP);
 }
 
 /**
@@ -358,8 +367,6 @@ async function checkNoSidewaysScroll(page, failures, totals) {
  * kind on the page are tried.
  */
 async function checkScrollingBlocksFocus(page, failures, totals) {
-  await page.setViewportSize(NARROW);
-  await page.waitForTimeout(500); // page-speed.js measures again 300 ms after a resize
   const blocks = page.locator('pre, .cell_output > .output');
   const count = await blocks.count();
   const tried = { scrolls: 0, fits: 0 };
@@ -382,7 +389,6 @@ async function checkScrollingBlocksFocus(page, failures, totals) {
       totals.scrollingBlocks += 1;
     }
   }
-  await page.setViewportSize(DESKTOP);
 }
 
 /** The players well below the screen on arrival have fetched no frame but their first. */
