@@ -125,13 +125,19 @@ async function main() {
     });
     await check('report a mistake names the section', async (page) => {
       let issue = null;
+      let requested;
+      const caught = new Promise((resolve) => { requested = resolve; });
       await page.route('https://github.com/**', (route) => {
         issue = route.request().url();
+        requested();
         return route.abort();
       });
       await page.goto(`${latestPage}#${SECTION}`, { waitUntil: 'load', timeout: TIMEOUT_MS });
       await page.locator('a.report-mistake:visible').click({ timeout: 10_000 }).catch(() => {});
-      await page.waitForTimeout(500);
+      // the issue's request, once made (or none within 5 s)
+      let timer;
+      await Promise.race([caught, new Promise((resolve) => { timer = setTimeout(resolve, 5000); })]);
+      clearTimeout(timer);
       if (!issue) return ['following the link requested no GitHub issue'];
       const url = new URL(issue);
       const body = url.searchParams.get('body') || '';

@@ -17,12 +17,14 @@
 //   - no utility page among the results (the execution-status page, the index).
 // And per edition, a search started from a chapter (Ctrl+K, a word, Enter), whose
 // page loads no search script, leads to the search page and its results.
+// The tests run TESTS_AT_ONCE at a time, each query on a page of its own.
 // Prints one line per query and a final "N passed, N failed" line; exits non-zero
 // if any query fails (2 if the site or the browser is missing).
 //
 // Chromium: found as chromium.mjs says ($CHROMIUM_PATH, or the usual places); skipped without it (failed with CI=true).
 
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 
@@ -30,6 +32,8 @@ import process from 'node:process';
 import { chromiumOrExit, launchBrowser, serve } from './site.mjs';
 
 const TIMEOUT_MS = 20_000;
+// tests run at once, each on its own pages: a search mostly waits (for the page, its index, its snippets)
+const TESTS_AT_ONCE = Math.min(4, Math.max(2, os.availableParallelism()));
 // [stem, the stem with a particle or ending] per Korean query; plain queries per edition
 const QUERIES = {
   ko: {
@@ -137,18 +141,21 @@ async function main() {
     if (found.length) { failed += 1; console.log(`FAIL ${name}: ${detail}\n  - ${found.join('\n  - ')}`); }
     else { passed += 1; console.log(`ok   ${name}: ${detail}`); }
   };
-  try {
-    for (const edition of editions) {
-      for (const [stem, inflected] of QUERIES[edition].pairs) {
+  // each test: an async function that resolves to what `report` takes
+  const tests = [];
+  for (const edition of editions) {
+    for (const [stem, inflected] of QUERIES[edition].pairs) {
+      tests.push(async () => {
         const bare = await search(browser, base, edition, stem);
         const full = await search(browser, base, edition, inflected);
         const found = [...problems(bare, edition, stem), ...problems(full, edition, inflected)];
         const missing = bare.pages.filter((p) => !full.pages.includes(p));
         if (missing.length) found.push(`"${inflected}" misses pages "${stem}" finds: ${missing.join(', ')}`);
-        report(`${edition} "${inflected}" finds what "${stem}" finds`, found,
-          `${full.pages.length} vs ${bare.pages.length} pages`);
-      }
-      for (const [spaced, ...others] of QUERIES[edition].spacings) {
+        return [`${edition} "${inflected}" finds what "${stem}" finds`, found, `${full.pages.length} vs ${bare.pages.length} pages`];
+      });
+    }
+    for (const [spaced, ...others] of QUERIES[edition].spacings) {
+      tests.push(async () => {
         const book = await search(browser, base, edition, spaced);
         const found = problems(book, edition, spaced);
         for (const query of others) {
@@ -157,16 +164,31 @@ async function main() {
           if (typed.pages.join(' ') !== book.pages.join(' '))
             found.push(`"${query}" finds ${typed.pages.join(' ') || 'nothing'}, "${spaced}" finds ${book.pages.join(' ')}`);
         }
-        report(`${edition} "${others.join('", "')}" find what "${spaced}" finds`, found,
-          `${book.pages.length} pages: ${book.pages.join(' ')}`);
-      }
-      const word = QUERIES[edition].plain[0];
-      report(`${edition} "${word}" searched from a chapter`, await searchFromChapter(browser, base, edition, word), 'the search page lists results');
-      for (const query of QUERIES[edition].plain) {
-        const result = await search(browser, base, edition, query);
-        report(`${edition} "${query}"`, problems(result, edition, query), `${result.pages.length} pages: ${result.pages.join(' ')}`);
-      }
+        return [`${edition} "${others.join('", "')}" find what "${spaced}" finds`, found,
+          `${book.pages.length} pages: ${book.pages.join(' ')}`];
+      });
     }
+    const word = QUERIES[edition].plain[0];
+    tests.push(async () => [`${edition} "${word}" searched from a chapter`, await searchFromChapter(browser, base, edition, word), 'the search page lists results']);
+    for (const query of QUERIES[edition].plain) {
+      tests.push(async () => {
+        const result = await search(browser, base, edition, query);
+        return [`${edition} "${query}"`, problems(result, edition, query), `${result.pages.length} pages: ${result.pages.join(' ')}`];
+      });
+    }
+  }
+  // reported in the tests' order, each as soon as those before it are done
+  const results = new Array(tests.length);
+  let printed = 0;
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < tests.length; k = next++) {
+      results[k] = await tests[k]();
+      for (; printed < tests.length && results[printed]; printed += 1) report(...results[printed]);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: TESTS_AT_ONCE }, worker));
   } finally {
     await browser.close();
     server.close();

@@ -208,8 +208,7 @@ async function checkPage(context, base, relative, totals, atPhoneWidth) {
     await checkAnimations(page, failures, totals);
     await checkFrameworkTabs(page, failures, totals);
     await checkAccessibility(page, relative, failures, totals, atPhoneWidth);
-    await checkNoSidewaysScroll(page, failures, totals);
-    await checkScrollingBlocksFocus(page, failures, totals);
+    await checkAtNarrowWidth(page, failures, totals);
     if (relative.endsWith('/search.html')) await checkSearch(page, base, relative, failures, totals);
     // last: it navigates away
     await checkEditionLinks(page, base, relative, failures, totals);
@@ -325,10 +324,21 @@ async function checkImageQuality(page, failures, totals, onlyInTabs = false) {
   }
 }
 
-/** At 360 px, the page is no wider than the window; else name what sticks out. */
-async function checkNoSidewaysScroll(page, failures, totals) {
+/**
+ * The checks at the narrowest phone's width, at one resize: the page is laid
+ * out at 360 px once (its settling waited for once), then set back to desktop width.
+ */
+async function checkAtNarrowWidth(page, failures, totals) {
   await page.setViewportSize(NARROW);
-  await page.waitForTimeout(500); // the theme's layout settles after a 300 ms debounce
+  // the theme's layout settles, and page-speed.js measures again, 300 ms after a resize
+  await page.waitForTimeout(500);
+  await checkNoSidewaysScroll(page, failures, totals);
+  await checkScrollingBlocksFocus(page, failures, totals);
+  await page.setViewportSize(DESKTOP);
+}
+
+/** At 360 px (checkAtNarrowWidth), the page is no wider than the window; else name what sticks out. */
+async function checkNoSidewaysScroll(page, failures, totals) {
   const result = await page.evaluate(() => {
     const width = window.innerWidth;
     const scrollWidth = document.scrollingElement.scrollWidth;
@@ -354,7 +364,6 @@ async function checkNoSidewaysScroll(page, failures, totals) {
   } else {
     totals.narrowPages += 1;
   }
-  await page.setViewportSize(DESKTOP);
 }
 
 /**
@@ -365,20 +374,42 @@ async function checkNoSidewaysScroll(page, failures, totals) {
  * kind on the page are tried.
  */
 async function checkScrollingBlocksFocus(page, failures, totals) {
-  await page.setViewportSize(NARROW);
-  await page.waitForTimeout(500); // page-speed.js measures again 300 ms after a resize
   const blocks = page.locator('pre, .cell_output > .output');
   const count = await blocks.count();
   const tried = { scrolls: 0, fits: 0 };
+  // each block's kind, measured where it is (Chromium lays out a section that
+  // content-visibility skips when a script asks for its sizes): a block of a
+  // kind already tried three times is not scrolled to; the kind that counts is
+  // the one measured again once the block is near the screen
+  const kinds = await blocks.evaluateAll((elements) => elements.map((e) => (
+    e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight ? 'scrolls' : 'fits')));
   for (let i = 0; i < count && (tried.scrolls < 3 || tried.fits < 3); i++) {
+    if (tried[kinds[i]] >= 3) continue;
     const block = blocks.nth(i);
     if (!(await block.isVisible())) continue; // in a tab not shown
     await block.scrollIntoViewIfNeeded();
-    await page.waitForTimeout(200); // page-speed.js sets the tab stop when its observer reports
-    const state = await block.evaluate((e) => ({
-      scrolls: e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight,
-      tabIndex: e.tabIndex,
-      name: `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}`,
+    // page-speed.js sets the tab stop when its observer reports the block near the
+    // screen: an observer made now, with the same margin, reports after it (the
+    // page's observers are told in the order they were made); then the tab stop
+    // is read until it is what it should be, or 3 s have passed
+    const state = await block.evaluate((e) => new Promise((resolve) => {
+      const read = () => {
+        const scrolls = e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight;
+        return { scrolls, tabIndex: e.tabIndex, name: `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}`, settled: e.tabIndex === (scrolls ? 0 : -1) };
+      };
+      const deadline = Date.now() + 3000;
+      const poll = () => {
+        const now = read();
+        if (now.settled || Date.now() >= deadline) resolve(now);
+        else setTimeout(poll, 20);
+      };
+      const near = new IntersectionObserver((entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        near.disconnect();
+        poll();
+      }, { rootMargin: '400px 0px' });
+      near.observe(e);
+      setTimeout(() => { near.disconnect(); resolve(read()); }, 3000);
     }));
     const kind = state.scrolls ? 'scrolls' : 'fits';
     if (tried[kind] >= 3) continue;
@@ -389,7 +420,6 @@ async function checkScrollingBlocksFocus(page, failures, totals) {
       totals.scrollingBlocks += 1;
     }
   }
-  await page.setViewportSize(DESKTOP);
 }
 
 /** The players well below the screen on arrival have fetched no frame but their first. */
@@ -416,6 +446,9 @@ const STEPPED_FRAMES = 4;
 
 async function checkAnimations(page, failures, totals) {
   const players = await page.locator('figure.dlbook-player').all();
+  // each paused player's last check: that it stays paused for a while (a few
+  // frames' time); done once the other players have been checked, in that time
+  const pausedChecks = [];
   for (const [k, player] of players.entries()) {
     const image = player.locator('img.dlbook-player-frame');
     const name = (await image.getAttribute('alt')) || `player ${k + 1}`;
@@ -483,11 +516,25 @@ async function checkAnimations(page, failures, totals) {
         if ((await play.getAttribute('aria-label')) === before) throw new Error('the playing button is not named "Pause"');
         await play.click();
         const paused = await shown();
-        await page.waitForTimeout(Math.max(600, 2500 / fps));
-        if ((await shown()) !== paused) throw new Error('"Pause" did not stop the animation');
-        if ((await play.getAttribute('aria-label')) !== before) throw new Error('the paused button is not named "Play" again');
-        await button('first').click();
+        const until = Date.now() + Math.max(600, 2500 / fps);
+        // the playing timer stops the animation at the last frame by itself, so a
+        // pause that did not stop it still shows another frame however late it is looked at
+        pausedChecks.push({ name, until, check: async () => {
+          if ((await shown()) !== paused) throw new Error('"Pause" did not stop the animation');
+          if ((await play.getAttribute('aria-label')) !== before) throw new Error('the paused button is not named "Play" again');
+          await button('first').click();
+        } });
+        continue;
       }
+      totals.animations += 1;
+    } catch (error) {
+      failures.push(`animation "${name}": ${short(String(error?.message || error))}`);
+    }
+  }
+  for (const { name, until, check } of pausedChecks) {
+    try {
+      if (Date.now() < until) await page.waitForTimeout(until - Date.now()); // the time a stopped player must stay still
+      await check();
       totals.animations += 1;
     } catch (error) {
       failures.push(`animation "${name}": ${short(String(error?.message || error))}`);
@@ -532,8 +579,13 @@ async function checkAccessibility(page, relative, failures, totals, atPhoneWidth
   await page.addScriptTag({ path: AXE_PATH });
   const widths = [['desktop', DESKTOP], ...(atPhoneWidth ? [['phone', PHONE]] : [])];
   for (const [width, viewport] of widths) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(500); // the theme updates the layout on resize after a 300 ms debounce
+    // the page is opened at desktop width and every check that resizes it sets
+    // that width back (and waits for it to settle): no resize, nothing to wait for
+    const current = page.viewportSize();
+    if (current?.width !== viewport.width || current?.height !== viewport.height) {
+      await page.setViewportSize(viewport);
+      await page.waitForTimeout(500); // the theme updates the layout on resize after a 300 ms debounce
+    }
     const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
     for (const violation of results.violations) {
       const nodes = violation.nodes.filter((node) => {
@@ -599,7 +651,8 @@ async function checkSearch(page, base, relative, failures, totals) {
 
 async function checkEditionLinks(page, base, relative, failures, totals) {
   const edition = relative.split('/')[0];
-  const follow = async (link, expectedPath, expectedLang, what) => {
+  // `label`: the section the address names, which the switch must keep
+  const follow = async (link, expectedPath, expectedLang, what, label) => {
     const expected = new URL(expectedPath, base).href;
     const from = page.url();
     const responded = page.waitForResponse(
@@ -618,6 +671,7 @@ async function checkEditionLinks(page, base, relative, failures, totals) {
     const lang = await page.evaluate(() => document.documentElement.lang);
     if (lang !== expectedLang) failures.push(`${what} led to a page in <html lang="${lang}">, not "${expectedLang}"`);
     totals.switches += 1;
+    if (label) await checkSwitchKeepsPlace(page, base, label, expectedPath, failures, totals);
   };
 
   if (!EDITIONS.includes(edition)) {
@@ -647,8 +701,13 @@ async function checkEditionLinks(page, base, relative, failures, totals) {
     const target = `${other}/${relative.slice(edition.length + 1)}`;
     const link = page.locator('a.edition-switch').nth(i);
     if ((await link.getAttribute('hreflang')) !== other) failures.push(`edition switch ${i + 1}'s hreflang is not "${other}"`);
-    await follow(link, `${target}${query}`, other, `the switch to the ${other} edition`);
-    await checkSwitchKeepsPlace(page, base, relative, i, target, failures, totals);
+    // from a labelled section both editions share, named in the address: set on
+    // this page (a same-document navigation, no reload), the one switch followed
+    // also shows that it keeps the reader's place (the switch's script reads the
+    // address when it is clicked)
+    const label = sharedLabels(relative, target)[0];
+    if (label) await page.evaluate((id) => { window.location.hash = id; }, label);
+    await follow(link, `${target}${query}`, other, `the switch to the ${other} edition`, label);
     if (i < others.length - 1) await page.goto(new URL(relative, base).href, { waitUntil: 'load', timeout: TIMEOUT_MS });
   }
 }
@@ -664,21 +723,14 @@ function sharedLabels(relative, target) {
   return [...ids(relative)].filter((id) => theirs.has(id));
 }
 
-/** From a labelled section, the switch lands on the same section of the other edition. */
-async function checkSwitchKeepsPlace(page, base, relative, index, target, failures, totals) {
-  const label = sharedLabels(relative, target)[0];
-  if (!label) return; // a page without labelled sections
-  const query = '';
-  await page.goto(new URL(`${relative}${query}#${label}`, base).href, { waitUntil: 'load', timeout: TIMEOUT_MS });
-  const expected = new URL(`${target}${query}#${label}`, base).href;
-  await Promise.all([
-    page.waitForURL((url) => url.pathname.endsWith(`/${target}`), { timeout: TIMEOUT_MS }),
-    page.locator('a.edition-switch').nth(index).click({ timeout: 10_000 }),
-  ]).catch((error) => failures.push(`the switch from #${label}: ${short(String(error?.message || error))}`));
+/** Followed from #label (checkEditionLinks), the switch landed on the same section of the other edition (`target`, with the query kept). */
+async function checkSwitchKeepsPlace(page, base, label, target, failures, totals) {
+  const expected = new URL(`${target}#${label}`, base).href;
+  const query = new URL(expected).search;
   if (page.url() !== expected) {
     failures.push(`the switch from #${label}${query} led to ${page.url()}, not ${expected}`);
   } else if (!(await page.evaluate((id) => !!document.getElementById(id), label))) {
-    failures.push(`the switch kept #${label}, but ${target} has no such section`);
+    failures.push(`the switch kept #${label}, but ${target.split('?')[0]} has no such section`);
   } else {
     totals.anchorsKept += 1;
   }

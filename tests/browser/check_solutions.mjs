@@ -13,12 +13,14 @@
 //   - after a click on its title, show its content (visible, with a height)
 //     and aria-expanded="true"; a second click hides it again.
 // Each edition must have at least one solution (a build without any would pass
-// trivially). Prints "N passed, N failed" (one test per page with solutions);
+// trivially). PAGES_AT_ONCE pages are checked at a time, each in a fresh
+// browser context. Prints "N passed, N failed" (one test per page with solutions);
 // exits non-zero if any fails (2 if the site or the browser is missing).
 //
 // Chromium: found as chromium.mjs says ($CHROMIUM_PATH, or the usual places); skipped without it (failed with CI=true).
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 
@@ -27,6 +29,10 @@ import process from 'node:process';
 import { chromiumOrExit, editionsManifest, launchBrowser, readEditions, serve } from './site.mjs';
 
 const TIMEOUT_MS = 30_000;
+// how long a click's effect may take to show before the solution is judged as it then is
+const SETTLE_MS = 3000;
+// pages checked at once, each in its own context: a page mostly waits (for its load, for the clicks)
+const PAGES_AT_ONCE = Math.min(4, Math.max(2, os.availableParallelism()));
 /** What a reader sees of one solution: its title, its button, and how much of its content shows. */
 function stateOf(solution) {
   const shown = (element) => {
@@ -49,6 +55,16 @@ function stateOf(solution) {
   };
 }
 
+/** The solution's state once `done` says the click's effect shows, or as it is after SETTLE_MS. */
+async function settledState(solution, done) {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    const state = await solution.evaluate(stateOf);
+    if (done(state) || Date.now() >= deadline) return state;
+    await new Promise((resolve) => { setTimeout(resolve, 20); });
+  }
+}
+
 async function checkPage(page, url) {
   const failures = [];
   await page.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
@@ -66,13 +82,11 @@ async function checkPage(page, url) {
     if (before.shownLeaves.length) failures.push(`${name}: shown before it is opened: ${JSON.stringify(before.shownLeaves.slice(0, 3))}`);
     if (before.contentHeight > 1) failures.push(`${name}: its content takes ${before.contentHeight.toFixed(0)} px before it is opened`);
     await solution.locator(':scope > .admonition-title').click({ timeout: 10_000 });
-    await page.waitForTimeout(50);
-    const opened = await solution.evaluate(stateOf);
+    const opened = await settledState(solution, (state) => state.expanded === 'true' && state.shownLeaves.length && state.contentHeight >= 10);
     if (opened.expanded !== 'true') failures.push(`${name}: aria-expanded=${opened.expanded} once opened`);
     if (!opened.shownLeaves.length || opened.contentHeight < 10) failures.push(`${name}: a click on its title does not show it`);
     await solution.locator(':scope > .admonition-title').click({ timeout: 10_000 });
-    await page.waitForTimeout(50);
-    const closed = await solution.evaluate(stateOf);
+    const closed = await settledState(solution, (state) => !state.shownLeaves.length);
     if (closed.shownLeaves.length) failures.push(`${name}: a second click does not hide it again`);
   }
   return { count, failures };
@@ -91,37 +105,62 @@ async function main() {
   const browser = await launchBrowser();
   let passed = 0;
   let failed = 0;
-  try {
-    for (const edition of editions) {
-      const folder = path.join(site, edition);
-      if (!existsSync(folder)) {
-        console.log(`FAIL ${edition}: not in ${site}`);
-        failed += 1;
-        continue;
-      }
-      let solutions = 0;
-      for (const name of readdirSync(folder).filter((n) => n.endsWith('.html')).sort()) {
-        // only pages whose HTML has a solution: the others have nothing to hide
-        if (!readFileSync(path.join(folder, name), 'utf8').includes('class="solution')) continue;
-        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-        const page = await context.newPage();
-        const { count, failures } = await checkPage(page, new URL(`${edition}/${name}`, base).href);
-        await context.close();
-        solutions += count;
-        if (failures.length) {
+  // the pages to open, edition by edition: only those whose HTML has a solution
+  // (the others have nothing to hide); each edition's report follows its pages'
+  const jobs = [];
+  for (const edition of editions) {
+    const folder = path.join(site, edition);
+    const names = existsSync(folder) ? readdirSync(folder).filter((n) => n.endsWith('.html')).sort() : [];
+    for (const name of names) {
+      if (readFileSync(path.join(folder, name), 'utf8').includes('class="solution')) jobs.push({ edition, name });
+    }
+    jobs.push({ edition, last: true, missing: !existsSync(folder) });
+  }
+  const solutions = {};
+  // each report printed in the jobs' order as soon as those before it are done
+  let printed = 0;
+  const print = () => {
+    for (; printed < jobs.length && jobs[printed].done; printed += 1) {
+      const { edition, name, last, missing, count, failures } = jobs[printed];
+      if (last) {
+        if (missing) {
+          console.log(`FAIL ${edition}: not in ${site}`);
           failed += 1;
-          console.log(`FAIL ${edition}/${name}`);
-          for (const failure of failures) console.log(`     - ${failure}`);
-        } else {
-          passed += 1;
-          console.log(`ok   ${edition}/${name} (${count} solutions hidden until clicked)`);
+        } else if (!solutions[edition]) {
+          failed += 1;
+          console.log(`FAIL ${edition}: no solution on any page`);
         }
-      }
-      if (solutions === 0) {
+      } else if (failures.length) {
         failed += 1;
-        console.log(`FAIL ${edition}: no solution on any page`);
+        console.log(`FAIL ${edition}/${name}`);
+        for (const failure of failures) console.log(`     - ${failure}`);
+      } else {
+        passed += 1;
+        console.log(`ok   ${edition}/${name} (${count} solutions hidden until clicked)`);
       }
     }
+  };
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < jobs.length; k = next++) {
+      const job = jobs[k];
+      if (!job.last) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        try {
+          Object.assign(job, await checkPage(page, new URL(`${job.edition}/${job.name}`, base).href));
+        } finally {
+          await context.close();
+        }
+        solutions[job.edition] = (solutions[job.edition] || 0) + job.count;
+      }
+      // an edition's own report needs no work: printed after its pages', its total is known by then
+      job.done = true;
+      print();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: PAGES_AT_ONCE }, worker));
   } finally {
     await browser.close();
     server.close();
