@@ -4,7 +4,7 @@ What Sphinx and its extensions put in ``<head>`` is fetched and run before the
 page's first paint. Here:
 
 - KaTeX's stylesheets are linked only from pages that have math, and those
-  pages preload the KaTeX fonts their formulas use most (:func:`preload_math_fonts`):
+  pages preload the KaTeX fonts their formulas use most (:func:`link_math_where_needed`):
   found only once the page is laid out, they held back the first paragraph
   with a formula (the largest paint) by a round trip and their download;
 - every figure but a page's first loads lazily (:func:`load_figures_lazily`),
@@ -45,27 +45,29 @@ from sphinx.errors import ConfigError
 KEPT_IN_ORDER = {"_static/documentation_options.js"}
 #: what only a page with math needs (katex_css_path in conf.py, and sphinxcontrib-katex's own)
 MATH_STYLESHEETS = {"_static/katex/katex.min.css", "_static/katex-math.css"}
-#: KaTeX's fonts of upright text and digits, and of italic variables (its class ``mathnormal``)
-MATH_FONTS = {"katex": "katex/fonts/KaTeX_Main-Regular.woff2", "mathnormal": "katex/fonts/KaTeX_Math-Italic.woff2"}
+#: KaTeX's fonts (in _static) of a formula's upright text and digits, and of its italic variables
+UPRIGHT_FONT, ITALIC_FONT = "katex/fonts/KaTeX_Main-Regular.woff2", "katex/fonts/KaTeX_Math-Italic.woff2"
 
 
-def link_math_styles_where_needed(
+def link_math_where_needed(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
 ) -> None:
-    if doctree is None or "css_files" not in context:
+    """KaTeX's stylesheets only on a page with math; there, its fonts to preload (``preload_fonts``, layout.html).
+
+    Main-Regular draws every formula's upright text and digits; Math-Italic its
+    italic variables (KaTeX's class ``mathnormal``), where there are any.
+    """
+    has_math = doctree is not None and any(
+        doctree.findall(lambda node: isinstance(node, (nodes.math, nodes.math_block)))
+    )
+    context["preload_fonts"] = []
+    if not has_math:
+        if "css_files" in context and doctree is not None:
+            context["css_files"] = [css for css in context["css_files"] if css.filename not in MATH_STYLESHEETS]
         return
-    if not any(doctree.findall(lambda node: isinstance(node, (nodes.math, nodes.math_block)))):
-        context["css_files"] = [css for css in context["css_files"] if css.filename not in MATH_STYLESHEETS]
-
-
-def preload_math_fonts(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
-) -> None:
-    """The KaTeX fonts the page's formulas use, for ``templates/layout.html`` to preload (``preload_fonts``)."""
-    body = context.get("body", "")
-    context["preload_fonts"] = [
-        font for css_class, font in MATH_FONTS.items() if re.search(f'class="(?:[^"]* )?{css_class}[ "]', body)
-    ]
+    context["preload_fonts"].append(UPRIGHT_FONT)
+    if re.search(r'class="(?:[^"]* )?mathnormal[ "]', context.get("body", "")):
+        context["preload_fonts"].append(ITALIC_FONT)
 
 
 def load_figures_lazily(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -152,8 +154,7 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_css_file("icons.css")
     app.add_js_file("page-speed.js")
-    app.connect("html-page-context", link_math_styles_where_needed)
-    app.connect("html-page-context", preload_math_fonts)
+    app.connect("html-page-context", link_math_where_needed)
     app.connect("doctree-resolved", load_figures_lazily)
     # after the theme's handlers (priority 500), which add inline scripts to the page's list
     # (DOCUMENTATION_OPTIONS.pagename, the version switcher's settings): a copy made before would drop them
