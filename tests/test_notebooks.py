@@ -475,12 +475,26 @@ def comparable(text: str) -> str:
     return re.sub(r"0x[0-9a-f]+", "0x…", text)
 
 
+#: what the site's kernels compute with that a student's machine does not set: the install cell does
+SET_BY_THE_INSTALL_CELL = {"TF_ENABLE_ONEDNN_OPTS"}
+
+
 def student_env(python: Path) -> dict:
     """The student's environment: none of the book's pip settings; the preinstalled commands on PATH, as on Colab."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV"}}
+    left_out = {"PIP_CONSTRAINT", "PYTHONPATH", "VIRTUAL_ENV", *SET_BY_THE_INSTALL_CELL}
+    env = {k: v for k, v in os.environ.items() if k not in left_out}
     # (graphviz-pure's renderer is a command of the preinstalled packages)
     scripts = sysconfig.get_paths()["scripts"]
-    return env | {**KERNEL_ENV, "PATH": os.pathsep.join([str(python.parent), scripts, env["PATH"]])}
+    kernel = {k: v for k, v in KERNEL_ENV.items() if k not in SET_BY_THE_INSTALL_CELL}
+    return env | {**kernel, "PATH": os.pathsep.join([str(python.parent), scripts, env["PATH"]])}
+
+
+def test_the_install_cell_computes_as_the_sites_kernels_do():
+    """oneDNN off, as in the kernels that printed the site's numbers (with it on, last digits differ), unless set."""
+    cell = install_cell("dlbook.whl").source
+    for name in SET_BY_THE_INSTALL_CELL:
+        assert f'os.environ.setdefault("{name}", "{KERNEL_ENV[name]}")' in cell
+        assert cell.index(f'os.environ.setdefault("{name}"') < cell.index("pip_install(")
 
 
 def run_as_student(notebook: nbformat.NotebookNode, python: Path, env: dict, folder: Path, kernels: Path) -> None:

@@ -16,6 +16,12 @@ unsupported TensorFlow or PyTorch stops the cell with one sentence. Then pip
 adds what else dlbook needs, with the installed versions of ``KEPT`` as
 constraints, so that it never replaces or downgrades them.
 
+Before any of it, the cell turns TensorFlow's oneDNN kernels off (unless the
+reader has set ``TF_ENABLE_ONEDNN_OPTS``), as the kernels that printed the
+site's numbers had them (``dlbook_build.kernels.KERNEL_ENV``): with them on,
+some results differ from the site's in their last printed digits. It takes
+effect for the TensorFlow the chapter imports next.
+
 A notebook that cannot find its wheel (one notebook taken out of a local
 build, or opened in Colab from a build without ``BOOK_BASE_URL``) stops with
 one sentence saying what to do (:class:`Stop`: IPython shows what
@@ -31,6 +37,8 @@ import os
 import subprocess
 import sys
 import tempfile
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 WHEEL = "dlbook.whl"
 WORDS = {
